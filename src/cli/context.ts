@@ -1,0 +1,29 @@
+import type { ConfigSources } from '../shared/config.js';
+import { readDotenv } from '../shared/config.js';
+
+/** What a command's action gets from the edge: its sources of configuration and its streams. */
+export interface CliContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly dotenv: Readonly<Record<string, string>>;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  /** Aborted on Ctrl-C (SIGINT) or SIGTERM. */
+  readonly signal: AbortSignal;
+  /** stdin and stderr are terminals: prompts and spinners are possible. */
+  readonly interactive: boolean;
+  sources(flags: Record<string, unknown>): ConfigSources;
+}
+
+export function createContext(signal: AbortSignal): CliContext {
+  const env = process.env;
+  const dotenv = readDotenv(env.TIERCTL_ENV_FILE ?? '.env');
+  return {
+    env,
+    dotenv,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signal,
+    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) && env.CI !== 'true',
+    sources: (flags) => ({ flags, env, dotenv }),
+  };
+}

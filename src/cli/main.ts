@@ -1,0 +1,18 @@
+import { CommanderError } from 'commander';
+import { ExitCode } from '../shared/exit-codes.js';
+import { buildProgram } from './program.js';
+
+/** The CLI entry: parse, run, and map commander's usage errors to exit code 2. */
+const program = buildProgram();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    const done = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
+    process.exitCode = done ? ExitCode.ok : ExitCode.usage;
+  } else {
+    process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = ExitCode.failed;
+  }
+}

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { EXIT_CODE_HELP } from '../shared/exit-codes.js';
+import { packagePath } from '../shared/package-root.js';
+import { registerFixturesCheck } from './commands/fixtures-check.js';
+
+const version = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
+
+/**
+ * The command tree. Each command lives in commands/<name>.ts and imports its
+ * implementation only when it runs, so `tierctl --help` stays fast.
+ */
+export function buildProgram(): Command {
+  const program = new Command('tierctl')
+    .description('Deploy, verify and roll back Model Tier Access Control (the deployment guide, executable and safe).')
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .addHelpText(
+      'after',
+      `\nConfiguration: flags > environment > .env (DATABASE_URL, API_URL, JWT_SECRET, ...).\n` +
+        `Passwords are never printed: URLs are shown with the password redacted.\n\n${EXIT_CODE_HELP}\n`,
+    );
+  registerFixturesCheck(program);
+  return program;
+}

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import type { z } from 'zod';
+import { err, ok, usageFailure, type Result } from './failure.js';
+
+/** Where settings come from, highest precedence first: flags, then environment, then `.env`. */
+export interface ConfigSources {
+  readonly flags: Readonly<Record<string, unknown>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly dotenv: Readonly<Record<string, string>>;
+}
+
+export interface Setting<T> {
+  /** The commander option key (camelCase), e.g. `databaseUrl` for `--database-url`. */
+  readonly flag?: string;
+  readonly env?: string;
+  readonly schema: z.ZodType<T>;
+  /** Used when no source sets it; a setting without a default is required. */
+  readonly fallback?: T;
+  /** Never echo the value in a problem. */
+  readonly secret?: boolean;
+}
+
+type Settings = Record<string, Setting<unknown>>;
+export type ConfigOf<S extends Settings> = { [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
+
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+function describe(setting: Setting<unknown>): string {
+  return [setting.flag && flagName(setting.flag), setting.env].filter(Boolean).join(' / ');
+}
+
+function rawValue(setting: Setting<unknown>, sources: ConfigSources): unknown {
+  if (setting.flag && sources.flags[setting.flag] !== undefined) return sources.flags[setting.flag];
+  if (setting.env && sources.env[setting.env] !== undefined && sources.env[setting.env] !== '') return sources.env[setting.env];
+  if (setting.env && sources.dotenv[setting.env] !== undefined) return sources.dotenv[setting.env];
+  return undefined;
+}
+
+/**
+ * Resolves every setting at once and reports every problem together (exit 2), so an
+ * operator fixes their configuration in one go rather than one error per run.
+ */
+export function resolveConfig<S extends Settings>(settings: S, sources: ConfigSources): Result<ConfigOf<S>> {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, setting] of Object.entries(settings)) {
+    const raw = rawValue(setting, sources);
+    if (raw === undefined) {
+      if ('fallback' in setting) values[key] = setting.fallback;
+      else problems.push(`${describe(setting)}: required but not set`);
+      continue;
+    }
+    const parsed = setting.schema.safeParse(raw);
+    if (parsed.success) values[key] = parsed.data;
+    else {
+      const why = parsed.error.issues.map((i) => i.message).join('; ');
+      problems.push(`${describe(setting)}: ${why}${setting.secret ? '' : ` (got ${JSON.stringify(raw)})`}`);
+    }
+  }
+  if (problems.length > 0) {
+    return err(usageFailure('invalid_config', `Configuration problem${problems.length > 1 ? 's' : ''}:\n  ${problems.join('\n  ')}`, { problems }));
+  }
+  return ok(values as ConfigOf<S>);
+}
+
+/** The variables of a `.env` file; none when it does not exist. */
+export function readDotenv(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw e;
+  }
+  return parseEnv(text) as Record<string, string>;
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import type { Setting } from './config.js';
+
+/** The settings commands share, each with its flag and environment variable. */
+
+const postgresUrl = z.string().refine((v) => {
+  try {
+    return ['postgres:', 'postgresql:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+}, 'must be a postgres:// or postgresql:// URL');
+
+const httpUrl = z.string().refine((v) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+}, 'must be an http:// or https:// URL');
+
+export const databaseUrl: Setting<string> = { flag: 'databaseUrl', env: 'DATABASE_URL', schema: postgresUrl, secret: true };
+export const optionalDatabaseUrl: Setting<string | undefined> = { ...databaseUrl, schema: postgresUrl.optional(), fallback: undefined };
+export const apiUrl: Setting<string> = { flag: 'apiUrl', env: 'API_URL', schema: httpUrl };
+
+export const boolean = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v))]);
+export const port = z.coerce.number().int().min(0).max(65535);
+export const positiveInt = z.coerce.number().int().positive();
+export const nonNegativeNumber = z.coerce.number().min(0);
+export { postgresUrl, httpUrl };
