@@ -3,6 +3,15 @@ import { ExitCode } from '../shared/exit-codes.js';
 import { buildProgram } from './program.js';
 
 /** The CLI entry: parse, run, and map commander's usage errors to exit code 2. */
+
+// `tierctl ... | head` closes our stdout early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 const program = buildProgram();
 
 try {

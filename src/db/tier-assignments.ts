@@ -1,0 +1,53 @@
+import type pg from 'pg';
+import type { TierAssignments } from '../fixtures/fixture-schemas.js';
+
+export interface ModelTierRow {
+  readonly id: string;
+  readonly requiredTier: string;
+  readonly tierRestrictionMode: string;
+  readonly allowedTiers: string[];
+}
+
+export interface AssignmentChange {
+  readonly id: string;
+  readonly before: ModelTierRow;
+  readonly after: ModelTierRow;
+  readonly changed: boolean;
+}
+
+export type AssignmentOutcome = { readonly missing: readonly string[] } | { readonly changes: readonly AssignmentChange[] };
+
+const SELECT_TIERS = `SELECT id, required_tier::text AS "requiredTier", tier_restriction_mode AS "tierRestrictionMode",
+  allowed_tiers::text[] AS "allowedTiers" FROM models`;
+
+/** Every model's tier fields, by id (needs the tier migration). */
+export async function readModelTiers(client: pg.ClientBase): Promise<ModelTierRow[]> {
+  return (await client.query<ModelTierRow>(`${SELECT_TIERS} ORDER BY id`)).rows;
+}
+
+/**
+ * Sets the tier fields (and only those) of the listed models, inside the caller's
+ * transaction. Locks the rows first so the before → after it reports is exact. Returns
+ * the missing ids instead of changing anything when a listed model does not exist.
+ */
+export async function applyTierAssignments(client: pg.ClientBase, assignments: TierAssignments): Promise<AssignmentOutcome> {
+  const ids = Object.keys(assignments);
+  const { rows } = await client.query<ModelTierRow>(`${SELECT_TIERS} WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [ids]);
+  const missing = ids.filter((id) => !rows.some((r) => r.id === id));
+  if (missing.length > 0) return { missing };
+  const changes: AssignmentChange[] = [];
+  for (const before of rows) {
+    const a = assignments[before.id]!;
+    const after: ModelTierRow = { id: before.id, requiredTier: a.requiredTier, tierRestrictionMode: a.tierRestrictionMode, allowedTiers: [...a.allowedTiers] };
+    const changed = JSON.stringify(before) !== JSON.stringify(after);
+    if (changed) {
+      await client.query(
+        `UPDATE models SET required_tier = $2::subscription_tier, tier_restriction_mode = $3,
+                allowed_tiers = $4::subscription_tier[], updated_at = now() WHERE id = $1`,
+        [after.id, after.requiredTier, after.tierRestrictionMode, after.allowedTiers],
+      );
+    }
+    changes.push({ id: before.id, before, after, changed });
+  }
+  return { changes };
+}
