@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { EXIT_CODE_HELP } from '../shared/exit-codes.js';
 import { packagePath } from '../shared/package-root.js';
 import { registerFixturesCheck } from './commands/fixtures-check.js';
+import { registerMigrate } from './commands/migrate.js';
 
 const version = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 
@@ -24,5 +25,6 @@ export function buildProgram(): Command {
         `Passwords are never printed: URLs are shown with the password redacted.\n\n${EXIT_CODE_HELP}\n`,
     );
   registerFixturesCheck(program);
+  registerMigrate(program);
   return program;
 }

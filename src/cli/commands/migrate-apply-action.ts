@@ -1,0 +1,51 @@
+import type { ChalkInstance } from 'chalk';
+import { migrateApply, type MigrateApplyReport } from '../../runbook/migrate-apply.js';
+import { ExitCode } from '../../shared/exit-codes.js';
+import { unwrap } from '../../shared/failure.js';
+import type { CliContext } from '../context.js';
+import { colors, writeJson } from '../output.js';
+import { cliReporter } from '../reporter.js';
+import { renderTable } from '../table.js';
+import { confirmIfRemote, migrateSettings, type MigrateFlags } from './migrate-options.js';
+import { plural, renderPlannedScript, renderSessions, renderTierVerification } from './migrate-render.js';
+
+export interface ApplyFlags extends MigrateFlags {
+  readonly dryRun?: boolean;
+}
+
+export async function migrateApplyAction(ctx: CliContext, flags: ApplyFlags): Promise<number> {
+  const settings = migrateSettings(ctx, flags);
+  const confirm = confirmIfRemote(ctx, flags, settings.databaseUrl);
+  const report = unwrap(
+    await migrateApply(
+      { ...settings, dryRun: Boolean(flags.dryRun) },
+      {
+        reporter: await cliReporter(ctx),
+        signal: ctx.signal,
+        confirm: (plan) => confirm(`apply ${plural(plan.pending.length, 'migration')} to ${plan.database}`, plan.pending),
+      },
+    ),
+  );
+  if (flags.json) writeJson(ctx.stdout, { ok: true, ...report });
+  else ctx.stdout.write(renderApply(report, colors(ctx.stdout, ctx.env)));
+  return ExitCode.ok;
+}
+
+export function renderApply(r: MigrateApplyReport, c: ChalkInstance): string {
+  const out: string[] = [`Database ${r.database} (schema "${r.schema}")\n`];
+  if (r.dryRun) {
+    if (r.plan.length === 0) out.push('No pending migrations to apply.\n');
+    for (const script of r.plan) out.push(renderPlannedScript(script, 'would apply', c));
+    if (r.plan.length > 0) out.push(c.dim(`Dry run: nothing was changed. Each migration would run in one transaction with SET LOCAL lock_timeout, so each lock above is held until that migration's COMMIT.\n`));
+    return out.join('');
+  }
+  if (r.waitedFor.length > 0) out.push(`Waited ${r.lockWaitMs} ms for the migration lock, held by:\n${renderSessions(r.waitedFor)}`);
+  if (r.applied.length === 0) out.push('No pending migrations to apply.\n');
+  else {
+    out.push(`The following migration${r.applied.length > 1 ? 's have' : ' has'} been applied:\n`);
+    out.push(renderTable(['migration', 'locks held (ms)', 'attempts', 'ledger row'], r.applied.map((a) => [a.name, a.heldMs, a.attempts, a.id])));
+  }
+  if (r.tierSchema) out.push(renderTierVerification(r.tierSchema, c));
+  out.push(c.green('Database is now in sync with the migrations.\n'));
+  return out.join('');
+}

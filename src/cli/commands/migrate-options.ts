@@ -1,0 +1,69 @@
+import { Option, type Command } from 'commander';
+import { parseDuration } from '../../shared/duration.js';
+import { unwrap, usageFailure, err } from '../../shared/failure.js';
+import type { CliContext } from '../context.js';
+import { confirmOrRefuse } from '../confirm.js';
+import { databaseOption, resolveDatabaseUrl } from '../database-option.js';
+
+/** Flags every `tierctl migrate` subcommand shares. */
+export interface MigrateFlags {
+  readonly databaseUrl?: string;
+  readonly migrationsDir?: string;
+  readonly json?: boolean;
+  readonly yes?: boolean;
+  readonly lockTimeout?: string;
+  readonly retries?: string;
+  readonly wait?: string;
+}
+
+export function commonOptions(command: Command): Command {
+  return databaseOption(command)
+    .option('--migrations-dir <dir>', "migrations directory (env TIERCTL_MIGRATIONS_DIR; default: the package's prisma/migrations)")
+    .option('--json', 'print the result as JSON');
+}
+
+/** --wait, and for commands that run SQL against tables, --lock-timeout and --retries. */
+export function lockOptions(command: Command, withLockTimeout: boolean): Command {
+  command.addOption(new Option('--wait <duration>', 'how long to wait for the migration advisory lock (another tierctl or prisma migrate deploy)').default('10s'));
+  if (!withLockTimeout) return command;
+  return command
+    .addOption(new Option('--lock-timeout <duration>', 'SET LOCAL lock_timeout for each transaction: how long a statement may wait for its table lock (e.g. 5s, 500ms)').default('5s'))
+    .addOption(new Option('--retries <n>', 'further attempts after a lock timeout, with back-off').default('3'));
+}
+
+function duration(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  return ms === null ? unwrap(err(usageFailure('invalid_duration', `${flag}: expected a duration like 5s, 500ms or 2m (got ${JSON.stringify(text)})`))) : ms;
+}
+
+/** The settings the runbook steps take, from the flags (and TIERCTL_MIGRATIONS_DIR); bad values are exit 2. */
+export function migrateSettings(ctx: CliContext, flags: MigrateFlags) {
+  const retries = flags.retries === undefined ? undefined : Number(flags.retries);
+  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= 20)) {
+    unwrap(err(usageFailure('invalid_retries', `--retries: expected a whole number from 0 to 20 (got ${JSON.stringify(flags.retries)})`)));
+  }
+  return {
+    databaseUrl: resolveDatabaseUrl(ctx, flags),
+    migrationsDir: flags.migrationsDir ?? (ctx.env.TIERCTL_MIGRATIONS_DIR || undefined),
+    lockTimeoutMs: duration('--lock-timeout', flags.lockTimeout),
+    waitMs: duration('--wait', flags.wait),
+    retries,
+  };
+}
+
+/** A database on this machine (loopback or a Unix socket): applying there needs no confirmation. */
+export function isLocalDatabase(url: string): boolean {
+  const u = new URL(url);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const socket = u.searchParams.get('host');
+  return ['', 'localhost', '127.0.0.1', '::1'].includes(host) && (!socket || socket.startsWith('/'));
+}
+
+/** Asks before writing to a database on another host; `--yes` skips it, no TTY refuses (exit 4). */
+export function confirmIfRemote(ctx: CliContext, flags: MigrateFlags, url: string) {
+  return async (action: string, details: readonly string[]): Promise<void> => {
+    if (isLocalDatabase(url)) return;
+    await confirmOrRefuse(ctx, { yes: Boolean(flags.yes), action, details });
+  };
+}

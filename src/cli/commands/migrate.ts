@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { runAction } from '../run-action.js';
+import { commonOptions, lockOptions } from './migrate-options.js';
+
+import type { CliContext } from '../context.js';
+import type { MigrateFlags } from './migrate-options.js';
+
+type Flags = MigrateFlags & Record<string, string | boolean | undefined>;
+
+const EXIT_NOTES = {
+  status: `
+Exit codes (as prisma migrate status): 0 the database is up to date; 1 a migration is
+pending or failed, the ledger is missing, or the tier schema is partial or drifted (with
+--strict also: an applied migration.sql edited since, or migrations applied that are not
+in the directory); 2 usage; 3 database unreachable.`,
+  apply: `
+Each migration runs in ONE transaction with its _prisma_migrations row, under Prisma's
+advisory lock (72707369). Exit codes: 0 applied, or nothing to apply; 1 a migration
+failed (rolled back whole, recorded as failed the way Prisma records it), or a lock was
+not granted in time (blocking sessions named, nothing changed); 2 usage; 3 unreachable;
+4 refused: schema not managed by Prisma Migrate (P3005, see migrate baseline), a failed
+migration pending (P3009), a partially applied tier schema, an applied migration.sql
+edited since, or no confirmation for a non-local database; 130 interrupted.`,
+  rollback: `
+Runs each down.sql (newest first), deletes the migrations' _prisma_migrations rows and
+records them in _tierctl_migration_rollbacks, all in ONE transaction. Refuses (exit 4) to
+drop models' non-default tier settings unless --accept-loss, or --backup names a
+verified backup taken after they last changed. Exit codes: 0 rolled back, or nothing to
+roll back; 1 failed (nothing changed); 2 usage; 3 unreachable; 4 refused; 130 interrupted.`,
+};
+
+// Each action declares its own flags; commander hands over whatever the options parsed to.
+type Action = (ctx: CliContext, flags: never) => Promise<number>;
+
+/** Runs an action whose module is imported only now, so `tierctl --help` stays fast. */
+const run = (flags: Flags, load: () => Promise<Action>) => runAction(Boolean(flags.json), async (ctx) => (await load())(ctx, flags as never));
+
+/** `tierctl migrate status|apply|rollback|baseline|resolve`: Prisma Migrate's ledger, kept by tierctl. */
+export function registerMigrate(program: Command): void {
+  const migrate = program.command('migrate').description("apply or roll back the migrations, keeping Prisma's _prisma_migrations ledger exactly as Prisma does");
+
+  commonOptions(migrate.command('status').description('each migration applied, pending, failed, rolled back or modified; the tier schema; ledger problems'))
+    .option('--strict', 'also fail (exit 1) on an edited applied migration or migrations missing from the directory')
+    .addHelpText('after', EXIT_NOTES.status)
+    .action((flags: Flags) => run(flags, async () => (await import('./migrate-status-action.js')).migrateStatusAction));
+
+  lockOptions(commonOptions(migrate.command('apply').description('apply the pending migrations (replaces npx prisma migrate deploy)')), true)
+    .option('--dry-run', 'print the SQL of each pending migration and the lock each statement takes; change nothing')
+    .option('-y, --yes', 'do not ask for confirmation (asked only for a database on another host)')
+    .addHelpText('after', EXIT_NOTES.apply)
+    .action((flags: Flags) => run(flags, async () => (await import('./migrate-apply-action.js')).migrateApplyAction));
+
+  lockOptions(commonOptions(migrate.command('rollback').description('run the down.sql files back to the state before the tier migration (or --to NAME)')), true)
+    .option('--to <name>', 'return to the state right after this migration (default: before 20251108000000_add_model_tier_access_control)')
+    .option('--accept-loss', 'drop non-default tier settings of models even without a backup')
+    .option('--backup <manifest>', 'a tierctl backup manifest: its verified dump, taken after the tier settings last changed, allows dropping them')
+    .option('--reason <text>', 'why, recorded in the audit table')
+    .option('--dry-run', 'print the down.sql statements, their locks and the tier data they would drop; change nothing')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText('after', EXIT_NOTES.rollback)
+    .action((flags: Flags) => run(flags, async () => (await import('./migrate-rollback-action.js')).migrateRollbackAction));
+
+  lockOptions(commonOptions(migrate.command('baseline').description('P3005: record the migrations the database already has (default: those before the tier migration) as applied, after checking its schema matches them')), false)
+    .option('--to <name>', 'the last migration the database already has')
+    .option('-y, --yes', 'do not ask for confirmation (asked only for a database on another host)')
+    .action((flags: Flags) => run(flags, async () => (await import('./migrate-resolve-action.js')).migrateBaselineAction));
+
+  lockOptions(commonOptions(migrate.command('resolve').description('prisma migrate resolve: record a migration as applied, or a failed one as rolled back')), false)
+    .option('--applied <name>', 'record it as applied without running it (P3008 if it already is, P3017 if unknown)')
+    .option('--rolled-back <name>', 'set its failed rows aside so it can be applied again (P3011 never applied, P3012 not failed)')
+    .option('-y, --yes', 'do not ask for confirmation (asked only for a database on another host)')
+    .action((flags: Flags) => run(flags, async () => (await import('./migrate-resolve-action.js')).migrateResolveAction));
+}

@@ -1,0 +1,44 @@
+import type pg from 'pg';
+import { ok, type Result } from '../shared/failure.js';
+import { LEDGER_TABLE } from './ledger.js';
+import { connectClient } from './pg-connect.js';
+import { ROLLBACK_AUDIT_TABLE } from './rollback-audit.js';
+import { quoteLiteral, quoteIdent } from './sql.js';
+
+/**
+ * A connection for `tierctl migrate`: named `application_name` (so other sessions see
+ * who holds the migration lock), `search_path` set to the URL's schema (as Prisma does, so
+ * the migrations' unqualified names land there), and — PostgreSQL 14+ — a check every
+ * 500 ms that the client is still there, so that if tierctl is killed in the middle of a
+ * long statement the server aborts it promptly instead of holding its locks until it ends.
+ */
+export async function openMigrationSession(url: string, schema: string, command: string): Promise<Result<pg.Client>> {
+  const connected = await connectClient(url, { applicationName: `tierctl ${command}` });
+  if (!connected.ok) return connected;
+  const client = connected.value;
+  try {
+    await client.query(`SET search_path TO ${quoteIdent(schema)}`);
+    const { rows } = await client.query<{ version: number }>(`SELECT current_setting('server_version_num')::int AS version`);
+    if ((rows[0]?.version ?? 0) >= 140000) await client.query(`SET client_connection_check_interval = ${quoteLiteral('500ms')}`);
+    return ok(client);
+  } catch (e) {
+    await client.end().catch(() => {});
+    throw e;
+  }
+}
+
+/** The tables of `schema` other than the ledger's and tierctl's: is it "not empty" in Prisma's sense (P3005)? */
+export async function applicationTables(client: pg.ClientBase, schema: string): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.relname <> ALL($2::text[])
+      ORDER BY c.relname`,
+    [schema, [LEDGER_TABLE, ROLLBACK_AUDIT_TABLE]],
+  );
+  return rows.map((r) => r.name);
+}
+
+/** The current database's name (a backup manifest must name the same one). */
+export async function currentDatabase(client: pg.ClientBase): Promise<string> {
+  return (await client.query<{ name: string }>('SELECT current_database() AS name')).rows[0]!.name;
+}

@@ -1,0 +1,73 @@
+import type pg from 'pg';
+import { ExitCode } from '../shared/exit-codes.js';
+import { err, failure, ok, type Failure, type Result } from '../shared/failure.js';
+import { deleteMigrationRows } from './ledger-writes.js';
+import { TIER_MIGRATION } from './migration-files.js';
+import { lockedRelations, migrationErrorText, type RunOptions } from './migration-runner.js';
+import { inMigrationTransaction } from './migration-transaction.js';
+import { recordRollback } from './rollback-audit.js';
+import { qualifiedTable } from './statement-locks.js';
+import { modelsWithTierData, type ModelTierData } from './tier-data-loss.js';
+import { tierSchemaState } from './tier-columns.js';
+
+export interface RollbackStep {
+  readonly name: string;
+  readonly checksum: string;
+  readonly downSql: string;
+}
+
+export interface RollbackOptions extends RunOptions {
+  /** The tier columns that exist, when the tier migration is among the steps (for the data-loss guard). */
+  readonly tierColumns: readonly string[];
+  /** Decides, inside the transaction and with models locked, whether these models' tier data may go. */
+  readonly mayDrop: (models: readonly ModelTierData[]) => Failure | null;
+  readonly reason: string | null;
+}
+
+export interface RolledBack {
+  readonly names: readonly string[];
+  readonly attempts: number;
+  /** BEGIN to COMMIT: the longest its locks (ACCESS EXCLUSIVE on models) were held. */
+  readonly heldMs: number;
+  /** The models whose non-default tier values were dropped (allowed by --accept-loss or a backup). */
+  readonly droppedTierData: readonly ModelTierData[];
+}
+
+/**
+ * Rolls back `steps` (newest first) in ONE transaction: for the tier migration, locks
+ * models and re-checks the data-loss guard; then each down.sql, the deletion of that
+ * migration's `_prisma_migrations` rows, and an entry in tierctl's audit table; then checks
+ * the tier columns and indexes are gone (guide rollback step 6). Any error or a kill
+ * leaves the database as it was.
+ */
+export async function rollbackMigrations(client: pg.ClientBase, schema: string, steps: readonly RollbackStep[], options: RollbackOptions): Promise<Result<RolledBack>> {
+  const tier = steps.some((s) => s.name === TIER_MIGRATION);
+  const relations = [...steps.flatMap((s) => lockedRelations(s.downSql, schema)), ...(tier ? [qualifiedTable('models', schema)] : [])];
+  const what = `roll back ${steps.map((s) => s.name).join(', ')}`;
+  let current = steps[0]?.name ?? '';
+  try {
+    const done = await inMigrationTransaction(client, { ...options, relations, what }, async (tx) => {
+      const dropped = tier ? await modelsWithTierData(tx, schema, options.tierColumns, { lock: true }) : [];
+      const refusal = tier ? options.mayDrop(dropped) : null;
+      if (refusal) return err(refusal);
+      for (const step of steps) {
+        current = step.name;
+        await tx.query(step.downSql);
+        await deleteMigrationRows(tx, schema, step.name);
+        await recordRollback(tx, schema, { migrationName: step.name, checksum: step.checksum, reason: options.reason, modelsWithTierData: step.name === TIER_MIGRATION ? dropped.length : 0 });
+      }
+      if (tier) {
+        const after = await tierSchemaState(tx, schema);
+        if (after.state !== 'absent') {
+          return err(failure('tier_schema_not_removed', `After the down.sql files, models still has ${[...after.columns, ...after.indexes].join(', ')} (guide rollback step 6). Rolled back: nothing changed.`, ExitCode.failed));
+        }
+      }
+      return ok(dropped);
+    });
+    if (!done.ok) return done;
+    return ok({ names: steps.map((s) => s.name), attempts: done.value.attempts, heldMs: done.value.heldMs, droppedTierData: done.value.value });
+  } catch (e) {
+    if (typeof (e as { severity?: unknown }).severity !== 'string') throw e;
+    return err(failure('rollback_failed', `Could not ${what}: ${current}'s down.sql failed and the transaction was rolled back, nothing changed.\n\n${migrationErrorText(current, e)}`, ExitCode.failed, { hint: 'Fix the down.sql (or the state that makes it fail) and run again.' }));
+  }
+}

@@ -1,0 +1,67 @@
+import { schemaOf } from '../db/ledger.js';
+import { openMigrationSession } from '../db/migration-session.js';
+import type { MigrationStatusEntry } from '../db/migration-status.js';
+import type { TierSchemaState } from '../db/tier-columns.js';
+import { ok, type Result } from '../shared/failure.js';
+import { redactUrl } from '../shared/redact-url.js';
+import type { Reporter } from '../shared/reporter.js';
+import { migrationProblems, type MigrationProblem } from './migration-problems.js';
+import { loadMigrationSet, namesIn, readMigrationState } from './migration-state.js';
+
+export interface MigrateStatusOptions {
+  readonly databaseUrl: string;
+  readonly migrationsDir?: string;
+}
+
+export interface MigrateStatusReport {
+  /** The database URL, password redacted. */
+  readonly database: string;
+  readonly schema: string;
+  readonly migrationsDir: string;
+  readonly ledgerPresent: boolean;
+  /** Every migration folder: applied, modified, failed, rolled_back (by tierctl) or pending. */
+  readonly migrations: readonly MigrationStatusEntry[];
+  readonly pending: readonly string[];
+  readonly failed: readonly string[];
+  readonly unknownInDatabase: readonly string[];
+  /** What of the tier migration is in the catalog, whatever the ledger says. */
+  readonly tierSchema: TierSchemaState;
+  readonly problems: readonly MigrationProblem[];
+  /** Prisma's "Database schema is up to date!": nothing pending or failed, no error-level problem. */
+  readonly upToDate: boolean;
+}
+
+/** `tierctl migrate status`: the migrations against the ledger and the catalog. Reads only. */
+export async function migrateStatus(options: MigrateStatusOptions, deps: { reporter: Reporter }): Promise<Result<MigrateStatusReport>> {
+  const set = await loadMigrationSet(options.migrationsDir);
+  if (!set.ok) return set;
+  const schema = schemaOf(options.databaseUrl);
+  const step = deps.reporter.step(`Reading the migration state of ${redactUrl(options.databaseUrl)}`);
+  const session = await openMigrationSession(options.databaseUrl, schema, 'migrate status');
+  if (!session.ok) {
+    step.fail(session.failure.message);
+    return session;
+  }
+  try {
+    const state = await readMigrationState(session.value, schema, set.value.files);
+    const problems = migrationProblems(state, set.value.hasTierMigration);
+    const pending = namesIn(state, 'pending', 'rolled_back');
+    const failed = namesIn(state, 'failed');
+    step.succeed(`${set.value.files.length} migrations, ${pending.length} pending`);
+    return ok({
+      database: redactUrl(options.databaseUrl),
+      schema,
+      migrationsDir: set.value.dir,
+      ledgerPresent: !state.status.ledgerMissing,
+      migrations: state.status.entries,
+      pending,
+      failed,
+      unknownInDatabase: state.status.unknownInDatabase,
+      tierSchema: state.tier,
+      problems,
+      upToDate: pending.length === 0 && failed.length === 0 && !problems.some((p) => p.level === 'error'),
+    });
+  } finally {
+    await session.value.end().catch(() => {});
+  }
+}

@@ -1,0 +1,87 @@
+import { TIER_MIGRATION } from '../db/migration-files.js';
+import type { RollbackStep } from '../db/rollback-runner.js';
+import { lastTierChange, type ModelTierData } from '../db/tier-data-loss.js';
+import { ExitCode } from '../shared/exit-codes.js';
+import { err, failure, ok, usageFailure, type Failure, type Result } from '../shared/failure.js';
+import type { BackupEvidence } from './backup-evidence.js';
+import { migrationProblems, refusal } from './migration-problems.js';
+import type { MigrationSet, MigrationState } from './migration-state.js';
+
+/**
+ * Which migrations a rollback undoes: by default everything from the tier migration on
+ * (the state before 20251108000000_add_model_tier_access_control), with `--to NAME` every
+ * migration after NAME. Returns `after`: every applied migration whose name sorts after it
+ * is undone (names sort in Prisma's order); `target` is the migration the database returns to.
+ */
+export function rollbackTarget(set: MigrationSet, to: string | undefined): Result<{ after: string; target: string | null }> {
+  if (to !== undefined) {
+    const i = set.files.findIndex((f) => f.name === to);
+    if (i === -1) {
+      return err(usageFailure('migration_not_found', `P3017: The migration ${to} could not be found in ${set.dir}. Please make sure that the migration exists, and that you included the whole name of the directory.`));
+    }
+    return ok({ after: to, target: to });
+  }
+  if (!set.hasTierMigration) return err(usageFailure('no_tier_migration', `${set.dir} has no ${TIER_MIGRATION}: say what to return to with --to NAME`));
+  const i = set.files.findIndex((f) => f.name === TIER_MIGRATION);
+  const target = set.files[i - 1]?.name ?? null;
+  return ok({ after: target ?? '', target });
+}
+
+/** Problems that make a rollback unsafe to start: it works from the ledger, which must be trustworthy. */
+const BLOCKING = new Set(['not_managed', 'failed_migration', 'tier_schema_partial', 'tier_schema_unrecorded']);
+
+/** The applied migrations after `after`, newest first, each with its down.sql; or why not. */
+export function rollbackSteps(set: MigrationSet, state: MigrationState, after: string): Result<RollbackStep[]> {
+  const blocking = migrationProblems(state, set.hasTierMigration).find((p) => BLOCKING.has(p.code));
+  if (blocking) return err(refusal(blocking));
+  const unknown = state.status.unknownInDatabase.filter((n) => n > after);
+  if (unknown.length > 0) {
+    return err(failure('no_down_sql', `Cannot roll back ${unknown.join(', ')}: applied in the database but not in ${set.dir}, so there is no down.sql for ${unknown.length > 1 ? 'them' : 'it'}.`, ExitCode.refused, { hint: 'Roll back with the code (and migrations directory) that applied them.' }));
+  }
+  const applied = state.status.entries.filter((e) => e.name > after && (e.state === 'applied' || e.state === 'modified'));
+  const files = applied.map((e) => set.files.find((f) => f.name === e.name)!).reverse();
+  const withoutDown = files.filter((f) => f.downSql === null).map((f) => f.name);
+  if (withoutDown.length > 0) {
+    return err(failure('no_down_sql', `Refusing to roll back: no down.sql for ${withoutDown.join(', ')} in ${set.dir}.`, ExitCode.refused, { hint: 'Write and review a down.sql for it, or restore the backup taken before it was applied (tierctl restore).' }));
+  }
+  return ok(files.map((f) => ({ name: f.name, checksum: f.checksum, downSql: f.downSql! })));
+}
+
+/** Why the rollback may drop these models' tier values: nothing to lose, --accept-loss, or a backup newer than the data. */
+export type LossAllowance = 'nothing-to-lose' | 'accept-loss' | 'backup';
+
+export interface DataLossDecision {
+  readonly models: readonly ModelTierData[];
+  readonly allowedBy: LossAllowance | null;
+  readonly refusal: Failure | null;
+}
+
+const describeModel = (m: ModelTierData) =>
+  `${m.id}: required_tier=${m.requiredTier ?? '-'}, tier_restriction_mode=${m.tierRestrictionMode ?? '-'}, allowed_tiers={${m.allowedTiers?.join(',') ?? '-'}}, updated ${m.updatedAt.toISOString()}`;
+
+/**
+ * The data-loss guard: dropping the tier columns destroys every tier value that is not
+ * the column default. Allowed when there is none, with --accept-loss, or with a verified
+ * backup taken after the newest updated_at of those models; otherwise refused (exit 4)
+ * with the models listed. `evidence` is the checked manifest, or why it did not check out.
+ */
+export function dataLossDecision(models: readonly ModelTierData[], acceptLoss: boolean, evidence: Result<BackupEvidence> | null): DataLossDecision {
+  if (models.length === 0) return { models, allowedBy: 'nothing-to-lose', refusal: null };
+  if (acceptLoss) return { models, allowedBy: 'accept-loss', refusal: null };
+  const last = lastTierChange(models)!;
+  if (evidence?.ok && evidence.value.createdAt > last) return { models, allowedBy: 'backup', refusal: null };
+  const why = !evidence
+    ? 'No backup was given (--backup MANIFEST) and --accept-loss was not given.'
+    : !evidence.ok
+      ? `The backup does not check out: ${evidence.failure.message}`
+      : `The backup ${evidence.value.manifest} was taken at ${evidence.value.createdAt.toISOString()}, before the last change to these values (${last.toISOString()}): it does not hold them.`;
+  const lines = models.map(describeModel);
+  return {
+    models,
+    allowedBy: null,
+    refusal: failure('data_loss', `Rolling back ${TIER_MIGRATION} would drop the tier settings of ${models.length} model${models.length > 1 ? 's' : ''}:\n  ${lines.join('\n  ')}\n${why}`, ExitCode.refused, {
+      hint: 'Take a backup first (tierctl backup --dir DIR) and pass its manifest with --backup, or give --accept-loss if these values may go.',
+      problems: lines,
+    }),
+  };
+}
