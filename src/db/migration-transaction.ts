@@ -84,7 +84,7 @@ export async function inMigrationTransaction<T>(
     failure(
       'lock_timeout',
       `Could not ${options.what}: a table lock was not granted within ${options.lockTimeoutMs} ms, ${attempts} attempt${attempts > 1 ? 's' : ''}. Nothing was changed.` +
-        (named.length > 0 ? `\nSessions holding or waiting for locks on ${options.relations.map((r) => r.table).join(', ')}:\n  ${named.join('\n  ')}` : ''),
+        (named.length > 0 ? `\nSessions holding or waiting for locks on ${[...new Set(options.relations.map((r) => r.table))].join(', ')}:\n  ${named.join('\n  ')}` : ''),
       ExitCode.failed,
       {
         hint: 'Wait for those sessions to finish (or end them: SELECT pg_terminate_backend(pid)), then run again; --lock-timeout and --retries give them longer.',
