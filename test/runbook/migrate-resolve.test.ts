@@ -6,12 +6,12 @@ import { migrateResolve } from '../../src/runbook/migrate-resolve.js';
 import { migrateStatus } from '../../src/runbook/migrate-status.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { apply, deps, failureOf, ledgerRows, rollback, UUID_V4 } from '../helpers/migrate.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { createTestDatabase, type MigrateTo, type TestDatabase } from '../helpers/test-database.js';
 
 let files: MigrationFile[];
 let tierIndex: number;
 const dbs: TestDatabase[] = [];
-const fresh = async (to: 'none' | 'baseline' | 'all' = 'none') => {
+const fresh = async (to: MigrateTo = 'none') => {
   const db = await createTestDatabase(to);
   dbs.push(db);
   return db;
