@@ -51,12 +51,14 @@ function endOfBlockComment(sql: string, i: number): number {
 }
 
 function endOfQuoted(sql: string, i: number, quote: string): number {
+  // E'...' strings take backslash escapes: E'it\'s' is one literal.
+  const escapes = quote === "'" && /[eE]/.test(sql[i - 1] ?? '') && !/[\w$]/.test(sql[i - 2] ?? '');
   i += 1;
   while (i < sql.length) {
     if (sql[i] === quote) {
       if (sql[i + 1] === quote) i += 2; // doubled quote inside the literal
       else return i + 1;
-    } else if (sql[i] === '\\' && quote === "'" && /[eE]/.test(sql[i - 1] ?? '')) i += 2;
+    } else if (escapes && sql[i] === '\\') i += 2;
     else i += 1;
   }
   return sql.length;

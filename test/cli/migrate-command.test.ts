@@ -21,7 +21,7 @@ afterAll(async () => {
 
 const migrate = (db: TestDatabase | string, ...args: string[]) => runCli(['migrate', ...args, '--database-url', typeof db === 'string' ? db : db.url]);
 
-describe('tierctl migrate: bad inputs', () => {
+describe.concurrent('tierctl migrate: bad inputs', () => {
   it('a malformed URL is a usage error (exit 2) that does not echo it', async () => {
     const r = await runCli(['migrate', 'status', '--database-url', 'postgres//user:s3cret@host/db']);
     expect(r.code).toBe(2);
@@ -51,7 +51,7 @@ describe('tierctl migrate: bad inputs', () => {
   });
 });
 
-describe('tierctl migrate status, apply and rollback', () => {
+describe.concurrent('tierctl migrate status, apply and rollback', () => {
   it('status exits 1 while migrations are pending and 0 once up to date (as prisma migrate status)', async () => {
     const db = await fresh();
     const before = await migrate(db, 'status');

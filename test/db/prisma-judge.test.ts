@@ -65,7 +65,7 @@ afterAll(async () => {
   await Promise.all(dbs.map((d) => d.drop()));
 });
 
-describe('Prisma\'s engine judges tierctl migrate', () => {
+describe.concurrent('Prisma\'s engine judges tierctl migrate', () => {
   it('after tierctl apply: everything applied, nothing failed or edited, and prisma migrate deploy applies nothing', async () => {
     const [db, engine] = await pair();
     await apply(db);

@@ -19,7 +19,12 @@ export interface KilledRun {
   readonly stderr: string;
 }
 
-export function runAndKill(args: readonly string[], delayMs: number): Promise<KilledRun> {
+/**
+ * Kills the run `delayMs` after spawning it, or — `from: 'first-line'` — that long after
+ * its first progress line, so that kills meant for the work itself do not drift into
+ * Node's start-up when the machine is busy.
+ */
+export function runAndKill(args: readonly string[], delayMs: number, from: 'spawn' | 'first-line' = 'spawn'): Promise<KilledRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [packagePath('bin', 'tierctl.js'), ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: 'true', NO_COLOR: '1' },
@@ -28,11 +33,15 @@ export function runAndKill(args: readonly string[], delayMs: number): Promise<Ki
     let stderr = '';
     let firstLineMs: number | null = null;
     const start = performance.now();
+    const kill = () => setTimeout(() => child.kill('SIGKILL'), delayMs);
+    let timer = from === 'spawn' ? kill() : undefined;
     child.stderr.on('data', (d: Buffer) => {
-      firstLineMs ??= performance.now() - start;
+      if (firstLineMs === null) {
+        firstLineMs = performance.now() - start;
+        timer ??= kill();
+      }
       stderr += d.toString();
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -37,7 +37,7 @@ async function holding(db: TestDatabase, sql: string, name: string): Promise<pg.
   return Object.assign(client, { release: () => client.end() });
 }
 
-describe('migrate apply', () => {
+describe.concurrent('migrate apply', () => {
   it('applies every migration, one transaction and one ledger row each, shaped as Prisma writes them', async () => {
     const db = await fresh();
     const report = await apply(db);
@@ -144,7 +144,7 @@ describe('migrate apply', () => {
   });
 });
 
-describe('migrate apply and other sessions', () => {
+describe.concurrent('migrate apply and other sessions', () => {
   it('a lock held on models: each attempt waits lock_timeout, then it fails naming the blocker, nothing changed', async () => {
     const db = await atBaseline();
     const before = { catalog: await catalogOf(db), ledger: await ledgerRows(db) };

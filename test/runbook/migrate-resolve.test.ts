@@ -27,7 +27,7 @@ afterAll(async () => {
 const resolve = (db: TestDatabase, which: { applied?: string; rolledBack?: string }) => migrateResolve({ databaseUrl: db.url, ...which }, deps);
 const status = async (db: TestDatabase) => unwrap(await migrateStatus({ databaseUrl: db.url }, deps));
 
-describe('migrate baseline (P3005)', () => {
+describe.concurrent('migrate baseline (P3005)', () => {
   it('checks the schema against the migrations, records them applied as prisma migrate resolve --applied does, then apply runs the rest', async () => {
     const db = await fresh('baseline');
     expect((await status(db)).problems.map((p) => p.code)).toEqual(['not_managed']);
