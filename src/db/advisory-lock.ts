@@ -62,3 +62,14 @@ export async function acquireMigrationLock(client: pg.ClientBase, options: Advis
 export async function releaseMigrationLock(client: pg.ClientBase): Promise<void> {
   await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK_KEY]);
 }
+
+/** Runs `fn` holding the migration lock (see acquireMigrationLock), and always releases it. */
+export async function withMigrationLock<T>(client: pg.ClientBase, options: AdvisoryLockOptions, fn: (held: AdvisoryLockHeld) => Promise<Result<T>>): Promise<Result<T>> {
+  const lock = await acquireMigrationLock(client, options);
+  if (!lock.ok) return lock;
+  try {
+    return await fn(lock.value);
+  } finally {
+    await releaseMigrationLock(client).catch(() => {});
+  }
+}

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { ok, type Result } from '../shared/failure.js';
-import { LEDGER_TABLE } from './ledger.js';
-import { connectClient } from './pg-connect.js';
+import { err, ok, type Result } from '../shared/failure.js';
+import { LEDGER_TABLE, schemaOf } from './ledger.js';
+import { connectClient, connectionFailure } from './pg-connect.js';
 import { ROLLBACK_AUDIT_TABLE } from './rollback-audit.js';
 import { quoteLiteral, quoteIdent } from './sql.js';
 
@@ -23,6 +23,38 @@ export async function openMigrationSession(url: string, schema: string, command:
     return ok(client);
   } catch (e) {
     await client.end().catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * Runs `fn` on a migration session for `url` (schema from its `?schema=`), and always
+ * closes it; losing the connection midway is the same exit-3 failure as not reaching it.
+ */
+export async function withMigrationSession<T>(url: string, command: string, fn: (client: pg.Client, schema: string) => Promise<Result<T>>): Promise<Result<T>> {
+  const schema = schemaOf(url);
+  const session = await openMigrationSession(url, schema, command);
+  if (!session.ok) return session;
+  try {
+    return await fn(session.value, schema);
+  } catch (e) {
+    const f = connectionFailure(url, e);
+    if (f) return err(f);
+    throw e;
+  } finally {
+    await session.value.end().catch(() => {});
+  }
+}
+
+/** Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws. */
+export async function inTransaction<T>(client: pg.ClientBase, body: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const value = await body();
+    await client.query('COMMIT');
+    return value;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
     throw e;
   }
 }

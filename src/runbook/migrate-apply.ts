@@ -1,17 +1,15 @@
 import type pg from 'pg';
-import { acquireMigrationLock, releaseMigrationLock } from '../db/advisory-lock.js';
-import { schemaOf } from '../db/ledger.js';
 import { ensureLedger } from '../db/ledger-writes.js';
 import { applyMigration, type AppliedMigration } from '../db/migration-runner.js';
-import { openMigrationSession } from '../db/migration-session.js';
-import { connectionFailure } from '../db/pg-connect.js';
-import { describeSession, type SessionInfo } from '../db/session-info.js';
+import { withMigrationSession } from '../db/migration-session.js';
+import type { SessionInfo } from '../db/session-info.js';
 import { verifyTierSchema, type TierVerification } from '../db/tier-verification.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../shared/failure.js';
 import { redactUrl } from '../shared/redact-url.js';
 import type { Reporter } from '../shared/reporter.js';
 import { applyRefusal, pendingMigrations, planScript, type PlannedScript } from './apply-plan.js';
+import { reportRetry, underMigrationLock } from './migration-lock.js';
 import { loadMigrationSet, readMigrationState, withoutTransactionControl, type MigrationSet } from './migration-state.js';
 
 export interface MigrateApplyOptions {
@@ -63,19 +61,7 @@ export async function migrateApply(options: MigrateApplyOptions, deps: MigrateAp
   if (!set.ok) return set;
   const runnable = withoutTransactionControl(set.value.files.map((f) => ({ name: f.name, sql: f.sql })));
   if (!runnable.ok) return runnable;
-  const schema = schemaOf(options.databaseUrl);
-  const session = await openMigrationSession(options.databaseUrl, schema, 'migrate apply');
-  if (!session.ok) return session;
-  const client = session.value;
-  try {
-    return await applyWith(client, set.value, schema, options, deps);
-  } catch (e) {
-    const f = connectionFailure(options.databaseUrl, e);
-    if (f) return err(f);
-    throw e;
-  } finally {
-    await client.end().catch(() => {});
-  }
+  return withMigrationSession(options.databaseUrl, 'migrate apply', (client, schema) => applyWith(client, set.value, schema, options, deps));
 }
 
 async function applyWith(client: pg.Client, set: MigrationSet, schema: string, options: MigrateApplyOptions, deps: MigrateApplyDeps): Promise<Result<MigrateApplyReport>> {
@@ -89,18 +75,7 @@ async function applyWith(client: pg.Client, set: MigrationSet, schema: string, o
   if (options.dryRun) return ok({ ...base, alreadyApplied: already, plan: pending.map((f) => planScript(f.name, f.checksum, f.sql)) });
   if (pending.length > 0) await deps.confirm?.({ database, pending: pending.map((f) => f.name) });
 
-  const lockStep = deps.reporter.step('Taking the migration advisory lock (pg_advisory_lock 72707369)');
-  const lock = await acquireMigrationLock(client, {
-    waitMs: options.waitMs ?? 10_000,
-    signal: deps.signal,
-    onWait: (holders) => lockStep.update(`waiting for ${holders.map(describeSession).join('; ') || 'another session'}`),
-  });
-  if (!lock.ok) {
-    lockStep.fail(lock.failure.code);
-    return lock;
-  }
-  lockStep.succeed(lock.value.waitedMs > 50 ? `after ${lock.value.waitedMs} ms` : undefined);
-  try {
+  return underMigrationLock(client, options, deps, async (lock) => {
     const state = await readMigrationState(client, schema, set.files);
     const refusedNow = applyRefusal(set, state);
     if (refusedNow) return err(refusedNow);
@@ -114,7 +89,7 @@ async function applyWith(client: pg.Client, set: MigrationSet, schema: string, o
         lockTimeoutMs: options.lockTimeoutMs ?? 5000,
         retries: options.retries ?? 3,
         signal: deps.signal,
-        onRetry: (attempt, blockers, delay) => step.update(`lock timeout (attempt ${attempt}), blocked by ${blockers.map((b) => `pid ${b.pid} ${b.applicationName}`).join(', ') || 'another session'}; retrying in ${delay} ms`),
+        onRetry: reportRetry(step),
       });
       if (!result.ok) {
         step.fail(result.failure.code);
@@ -124,14 +99,12 @@ async function applyWith(client: pg.Client, set: MigrationSet, schema: string, o
       applied.push(result.value);
     }
     const tierSchema = set.hasTierMigration ? await verifyTierSchema(client, schema, 'present') : null;
-    const report = { ...base, applied, alreadyApplied: set.files.filter((f) => !todo.includes(f)).map((f) => f.name), lockWaitMs: lock.value.waitedMs, waitedFor: lock.value.waitedFor, tierSchema };
+    const report = { ...base, applied, alreadyApplied: set.files.filter((f) => !todo.includes(f)).map((f) => f.name), lockWaitMs: lock.waitedMs, waitedFor: lock.waitedFor, tierSchema };
     if (tierSchema && !tierSchema.ok) {
       return err(failure('tier_schema_incomplete', `After apply, models lacks ${tierSchema.wrong.join(', ')} (guide step 5)`, ExitCode.failed));
     }
     return ok(report);
-  } finally {
-    await releaseMigrationLock(client).catch(() => {});
-  }
+  });
 }
 
 function stoppedAfter(applied: readonly AppliedMigration[], what: string, exitCode: ExitCode) {

@@ -1,16 +1,13 @@
 import type pg from 'pg';
-import { acquireMigrationLock, releaseMigrationLock } from '../db/advisory-lock.js';
 import { compareWithMigrations } from '../db/baseline-compare.js';
-import { schemaOf } from '../db/ledger.js';
 import { ensureLedger, insertResolvedAppliedRow } from '../db/ledger-writes.js';
 import { TIER_MIGRATION, type MigrationFile } from '../db/migration-files.js';
-import { openMigrationSession } from '../db/migration-session.js';
-import { connectionFailure } from '../db/pg-connect.js';
-import { describeSession } from '../db/session-info.js';
+import { inTransaction, withMigrationSession } from '../db/migration-session.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, usageFailure, type Result } from '../shared/failure.js';
 import { redactUrl } from '../shared/redact-url.js';
 import type { Reporter } from '../shared/reporter.js';
+import { underMigrationLock } from './migration-lock.js';
 import { loadMigrationSet, readMigrationState, type MigrationSet } from './migration-state.js';
 
 export interface MigrateBaselineOptions {
@@ -56,18 +53,7 @@ export async function migrateBaseline(options: MigrateBaselineOptions, deps: Mig
   if (!set.ok) return set;
   const files = baselineFiles(set.value, options.to);
   if (!files.ok) return files;
-  const schema = schemaOf(options.databaseUrl);
-  const session = await openMigrationSession(options.databaseUrl, schema, 'migrate baseline');
-  if (!session.ok) return session;
-  try {
-    return await baselineWith(session.value, set.value, files.value, schema, options, deps);
-  } catch (e) {
-    const f = connectionFailure(options.databaseUrl, e);
-    if (f) return err(f);
-    throw e;
-  } finally {
-    await session.value.end().catch(() => {});
-  }
+  return withMigrationSession(options.databaseUrl, 'migrate baseline', (client, schema) => baselineWith(client, set.value, files.value, schema, options, deps));
 }
 
 async function baselineWith(client: pg.Client, set: MigrationSet, files: MigrationFile[], schema: string, options: MigrateBaselineOptions, deps: MigrateBaselineDeps): Promise<Result<MigrateBaselineReport>> {
@@ -97,23 +83,14 @@ async function baselineWith(client: pg.Client, set: MigrationSet, files: Migrati
   const base = { database, schema, compared, alreadyApplied: files.filter((f) => before.has(f.name)).map((f) => f.name) };
   if (todo.length === 0) return ok({ ...base, marked: [] });
   await deps.confirm?.({ database, migrations: todo.map((f) => f.name) });
-  const lock = await acquireMigrationLock(client, { waitMs: options.waitMs ?? 10_000, signal: deps.signal, onWait: (h) => deps.reporter.info(`waiting for ${h.map(describeSession).join('; ')}`) });
-  if (!lock.ok) return lock;
-  try {
+  return underMigrationLock(client, options, deps, async () => {
     const now = await applied();
     if (!now) return err(failure('failed_migration', 'P3009: a failed migration appeared in the ledger meanwhile', ExitCode.refused));
     const marking = files.filter((f) => !now.has(f.name));
-    await client.query('BEGIN');
-    try {
+    await inTransaction(client, async () => {
       await ensureLedger(client, schema);
       for (const f of marking) await insertResolvedAppliedRow(client, schema, f);
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw e;
-    }
+    });
     return ok({ ...base, marked: marking.map((f) => f.name), alreadyApplied: files.filter((f) => now.has(f.name)).map((f) => f.name) });
-  } finally {
-    await releaseMigrationLock(client).catch(() => {});
-  }
+  });
 }

@@ -1,15 +1,13 @@
 import type pg from 'pg';
-import { acquireMigrationLock, releaseMigrationLock } from '../db/advisory-lock.js';
-import { isApplied, isFailed, schemaOf } from '../db/ledger.js';
+import { isApplied, isFailed } from '../db/ledger.js';
 import { ensureLedger, insertResolvedAppliedRow, markFailedRolledBack } from '../db/ledger-writes.js';
 import { TIER_MIGRATION } from '../db/migration-files.js';
-import { openMigrationSession } from '../db/migration-session.js';
-import { connectionFailure } from '../db/pg-connect.js';
-import { describeSession } from '../db/session-info.js';
+import { inTransaction, withMigrationSession } from '../db/migration-session.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, usageFailure, type Result } from '../shared/failure.js';
 import { redactUrl } from '../shared/redact-url.js';
 import type { Reporter } from '../shared/reporter.js';
+import { underMigrationLock } from './migration-lock.js';
 import { loadMigrationSet, readMigrationState, type MigrationSet } from './migration-state.js';
 
 export interface MigrateResolveOptions {
@@ -52,41 +50,15 @@ export async function migrateResolve(options: MigrateResolveOptions, deps: Migra
   if (options.applied !== undefined && !set.value.files.some((f) => f.name === name)) {
     return err(usageFailure('migration_not_found', `P3017: The migration ${name} could not be found. Please make sure that the migration exists, and that you included the whole name of the directory. (example: "20201207184859_initial_migration")`));
   }
-  const schema = schemaOf(options.databaseUrl);
-  const session = await openMigrationSession(options.databaseUrl, schema, 'migrate resolve');
-  if (!session.ok) return session;
-  const client = session.value;
-  try {
-    const action = options.applied !== undefined ? `record ${name} as applied without running it` : `mark the failed ${name} as rolled back`;
+  const action = options.applied !== undefined ? `record ${name} as applied without running it` : `mark the failed ${name} as rolled back`;
+  return withMigrationSession(options.databaseUrl, 'migrate resolve', async (client, schema) => {
     await deps.confirm?.({ database: redactUrl(options.databaseUrl), action });
-    const lock = await acquireMigrationLock(client, { waitMs: options.waitMs ?? 10_000, signal: deps.signal, onWait: (h) => deps.reporter.info(`waiting for ${h.map(describeSession).join('; ')}`) });
-    if (!lock.ok) return lock;
-    try {
+    return underMigrationLock(client, options, deps, async () => {
       const result = options.applied !== undefined ? await resolveApplied(client, set.value, schema, name) : await resolveRolledBack(client, set.value, schema, name);
       if (result.ok) deps.reporter.info(`${name}: ${action}`);
       return result.ok ? ok({ database: redactUrl(options.databaseUrl), migration: name, ...result.value }) : result;
-    } finally {
-      await releaseMigrationLock(client).catch(() => {});
-    }
-  } catch (e) {
-    const f = connectionFailure(options.databaseUrl, e);
-    if (f) return err(f);
-    throw e;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function inTransaction<T>(client: pg.ClientBase, body: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const value = await body();
-    await client.query('COMMIT');
-    return value;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw e;
-  }
+    });
+  });
 }
 
 async function resolveApplied(client: pg.ClientBase, set: MigrationSet, schema: string, name: string) {

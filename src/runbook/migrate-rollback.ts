@@ -1,11 +1,8 @@
 import type pg from 'pg';
-import { acquireMigrationLock, releaseMigrationLock } from '../db/advisory-lock.js';
-import { schemaOf } from '../db/ledger.js';
 import { TIER_MIGRATION } from '../db/migration-files.js';
-import { currentDatabase, openMigrationSession } from '../db/migration-session.js';
-import { connectionFailure } from '../db/pg-connect.js';
+import { currentDatabase, withMigrationSession } from '../db/migration-session.js';
 import { rollbackMigrations, type RollbackStep } from '../db/rollback-runner.js';
-import { describeSession, type SessionInfo } from '../db/session-info.js';
+import type { SessionInfo } from '../db/session-info.js';
 import { modelsWithTierData, type ModelTierData } from '../db/tier-data-loss.js';
 import { verifyTierSchema, type TierVerification } from '../db/tier-verification.js';
 import { ExitCode } from '../shared/exit-codes.js';
@@ -14,6 +11,7 @@ import { redactUrl } from '../shared/redact-url.js';
 import type { Reporter } from '../shared/reporter.js';
 import { planScript, type PlannedScript } from './apply-plan.js';
 import { verifyBackupEvidence, type BackupEvidence } from './backup-evidence.js';
+import { reportRetry, underMigrationLock } from './migration-lock.js';
 import { loadMigrationSet, readMigrationState, withoutTransactionControl, type MigrationSet } from './migration-state.js';
 import { dataLossDecision, rollbackSteps, rollbackTarget, type LossAllowance } from './rollback-plan.js';
 
@@ -85,18 +83,7 @@ export async function migrateRollback(options: MigrateRollbackOptions, deps: Mig
   if (!target.ok) return target;
   const downs = withoutTransactionControl(set.value.files.flatMap((f) => (f.downSql ? [{ name: `${f.name}/down.sql`, sql: f.downSql }] : [])));
   if (!downs.ok) return downs;
-  const schema = schemaOf(options.databaseUrl);
-  const session = await openMigrationSession(options.databaseUrl, schema, 'migrate rollback');
-  if (!session.ok) return session;
-  try {
-    return await rollbackWith(session.value, set.value, schema, target.value, options, deps);
-  } catch (e) {
-    const f = connectionFailure(options.databaseUrl, e);
-    if (f) return err(f);
-    throw e;
-  } finally {
-    await session.value.end().catch(() => {});
-  }
+  return withMigrationSession(options.databaseUrl, 'migrate rollback', (client, schema) => rollbackWith(client, set.value, schema, target.value, options, deps));
 }
 
 async function plan(client: pg.Client, set: MigrationSet, schema: string, after: string) {
@@ -127,24 +114,17 @@ async function rollbackWith(client: pg.Client, set: MigrationSet, schema: string
   }
   await deps.confirm?.({ database, migrations: first.value.steps.map((s) => s.name), target: target.target, modelsWithTierData: decision.models, allowedBy: decision.allowedBy });
 
-  const lockStep = deps.reporter.step('Taking the migration advisory lock (pg_advisory_lock 72707369)');
-  const lock = await acquireMigrationLock(client, { waitMs: options.waitMs ?? 10_000, signal: deps.signal, onWait: (h) => lockStep.update(`waiting for ${h.map(describeSession).join('; ')}`) });
-  if (!lock.ok) {
-    lockStep.fail(lock.failure.code);
-    return lock;
-  }
-  lockStep.succeed();
-  try {
+  return underMigrationLock(client, options, deps, async (lock) => {
     const now = await plan(client, set, schema, target.after);
     if (!now.ok) return now;
-    if (now.value.steps.length === 0) return ok({ ...report, plan: [], lockWaitMs: lock.value.waitedMs, waitedFor: lock.value.waitedFor });
+    if (now.value.steps.length === 0) return ok({ ...report, plan: [], lockWaitMs: lock.waitedMs, waitedFor: lock.waitedFor });
     const step = deps.reporter.step(`Rolling back ${now.value.steps.map((s) => s.name).join(', ')}`);
     let allowedBy = decision.allowedBy;
     const done = await rollbackMigrations(client, schema, now.value.steps, {
       lockTimeoutMs: options.lockTimeoutMs ?? 5000,
       retries: options.retries ?? 3,
       signal: deps.signal,
-      onRetry: (attempt, blockers, delay) => step.update(`lock timeout (attempt ${attempt}), blocked by ${blockers.map((b) => `pid ${b.pid} ${b.applicationName}`).join(', ') || 'another session'}; retrying in ${delay} ms`),
+      onRetry: reportRetry(step),
       tierColumns: now.value.tierColumns,
       reason: options.reason ?? null,
       mayDrop: (models) => {
@@ -162,9 +142,7 @@ async function rollbackWith(client: pg.Client, set: MigrationSet, schema: string
     if (tierSchema && !tierSchema.ok) return err(failure('tier_schema_not_removed', `After rollback, models still has ${tierSchema.wrong.join(', ')}`, ExitCode.failed));
     return ok({
       ...report, plan: scripts(now.value.steps), rolledBack: done.value.names, attempts: done.value.attempts, heldMs: done.value.heldMs,
-      modelsWithTierData: done.value.droppedTierData, allowedBy, lockWaitMs: lock.value.waitedMs, waitedFor: lock.value.waitedFor, tierSchema,
+      modelsWithTierData: done.value.droppedTierData, allowedBy, lockWaitMs: lock.waitedMs, waitedFor: lock.waitedFor, tierSchema,
     });
-  } finally {
-    await releaseMigrationLock(client).catch(() => {});
-  }
+  });
 }

@@ -1,5 +1,4 @@
-import { schemaOf } from '../db/ledger.js';
-import { openMigrationSession } from '../db/migration-session.js';
+import { withMigrationSession } from '../db/migration-session.js';
 import type { MigrationStatusEntry } from '../db/migration-status.js';
 import type { TierSchemaState } from '../db/tier-columns.js';
 import { ok, type Result } from '../shared/failure.js';
@@ -35,19 +34,12 @@ export interface MigrateStatusReport {
 export async function migrateStatus(options: MigrateStatusOptions, deps: { reporter: Reporter }): Promise<Result<MigrateStatusReport>> {
   const set = await loadMigrationSet(options.migrationsDir);
   if (!set.ok) return set;
-  const schema = schemaOf(options.databaseUrl);
   const step = deps.reporter.step(`Reading the migration state of ${redactUrl(options.databaseUrl)}`);
-  const session = await openMigrationSession(options.databaseUrl, schema, 'migrate status');
-  if (!session.ok) {
-    step.fail(session.failure.message);
-    return session;
-  }
-  try {
-    const state = await readMigrationState(session.value, schema, set.value.files);
+  const report = await withMigrationSession(options.databaseUrl, 'migrate status', async (client, schema) => {
+    const state = await readMigrationState(client, schema, set.value.files);
     const problems = migrationProblems(state, set.value.hasTierMigration);
     const pending = namesIn(state, 'pending', 'rolled_back');
     const failed = namesIn(state, 'failed');
-    step.succeed(`${set.value.files.length} migrations, ${pending.length} pending`);
     return ok({
       database: redactUrl(options.databaseUrl),
       schema,
@@ -61,7 +53,8 @@ export async function migrateStatus(options: MigrateStatusOptions, deps: { repor
       problems,
       upToDate: pending.length === 0 && failed.length === 0 && !problems.some((p) => p.level === 'error'),
     });
-  } finally {
-    await session.value.end().catch(() => {});
-  }
+  });
+  if (report.ok) step.succeed(`${report.value.migrations.length} migrations, ${report.value.pending.length} pending`);
+  else step.fail(report.failure.message);
+  return report;
 }

@@ -21,7 +21,7 @@ const list = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(', 
 /** Every problem with the database's migration state, for `status` to show and `apply` to refuse on. */
 export function migrationProblems(state: MigrationState, hasTierMigration: boolean): MigrationProblem[] {
   const problems: MigrationProblem[] = [];
-  const { status, tier } = state;
+  const { status } = state;
   if (status.ledgerMissing && state.tables.length > 0) {
     problems.push({
       code: 'not_managed',

@@ -45,7 +45,7 @@ export function renderApply(r: MigrateApplyReport, c: ChalkInstance): string {
     out.push(`The following migration${r.applied.length > 1 ? 's have' : ' has'} been applied:\n`);
     out.push(renderTable(['migration', 'locks held (ms)', 'attempts', 'ledger row'], r.applied.map((a) => [a.name, a.heldMs, a.attempts, a.id])));
   }
-  if (r.tierSchema) out.push(renderTierVerification(r.tierSchema, c));
+  if (r.tierSchema) out.push(r.applied.length > 0 || !r.tierSchema.ok ? renderTierVerification(r.tierSchema, c) : `${c.green('✔')} models has the guide's tier columns and indexes (step 5)\n`);
   out.push(c.green('Database is now in sync with the migrations.\n'));
   return out.join('');
 }
