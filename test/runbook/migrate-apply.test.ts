@@ -4,6 +4,8 @@ import { PRISMA_ADVISORY_LOCK_KEY } from '../../src/db/ledger.js';
 import { loadMigrations, TIER_MIGRATION, type MigrationFile } from '../../src/db/migration-files.js';
 import { migrateApply } from '../../src/runbook/migrate-apply.js';
 import { migrateResolve } from '../../src/runbook/migrate-resolve.js';
+import { unwrap } from '../../src/shared/failure.js';
+import { recordingReporter } from '../../src/shared/reporter.js';
 import { addMigration, copyMigrations, editFile } from '../helpers/migrations-dir.js';
 import { apply, deps, failureOf, ledgerRows, rollback, UUID_V4 } from '../helpers/migrate.js';
 import { catalogOf, createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -144,6 +146,12 @@ describe.concurrent('migrate apply', () => {
   });
 });
 
+/** A reporter that calls `react` with each progress update of a running step (e.g. "waiting for ..."). */
+function onProgress(react: (text: string) => unknown) {
+  const events = recordingReporter();
+  return { ...events, step: (title: string) => ({ ...events.step(title), update: (text: string) => void react(text) }) };
+}
+
 describe.concurrent('migrate apply and other sessions', () => {
   it('a lock held on models: each attempt waits lock_timeout, then it fails naming the blocker, nothing changed', async () => {
     const db = await atBaseline();
@@ -164,10 +172,11 @@ describe.concurrent('migrate apply and other sessions', () => {
   it('retries after a lock timeout and succeeds once the blocker is gone', async () => {
     const db = await atBaseline();
     const blocker = await holding(db, 'BEGIN; LOCK TABLE models IN ACCESS SHARE MODE', 'test-blocker');
-    setTimeout(() => void blocker.release(), 250);
-    const report = await apply(db, { lockTimeoutMs: 100, retries: 6 });
+    // The blocker goes away when the first attempt has timed out (the retry is reported).
+    const reporter = onProgress((text) => text.includes('lock timeout') && blocker.release());
+    const report = unwrap(await migrateApply({ databaseUrl: db.url, lockTimeoutMs: 100, retries: 3 }, { reporter }));
     const tier = report.applied.find((a) => a.name === TIER_MIGRATION)!;
-    expect(tier.attempts).toBeGreaterThan(1);
+    expect(tier.attempts).toBe(2);
   });
 
   it('Prisma\'s advisory lock held elsewhere: waits, names the holder, gives up after --wait; or proceeds once it is free', async () => {
@@ -176,8 +185,9 @@ describe.concurrent('migrate apply and other sessions', () => {
     const f = failureOf(await migrateApply({ databaseUrl: db.url, waitMs: 200 }, deps));
     expect(f).toMatchObject({ code: 'migration_lock_busy', exitCode: 1 });
     expect(f.message).toContain('test-prisma-deploy');
-    setTimeout(() => void holder.release(), 200);
-    const report = await apply(db, { waitMs: 5000 });
+    // The holder lets go once this run has reported whom it waits for.
+    const reporter = onProgress((text) => text.includes('test-prisma-deploy') && holder.release());
+    const report = unwrap(await migrateApply({ databaseUrl: db.url, waitMs: 10_000 }, { reporter }));
     expect(report.waitedFor.map((s) => s.applicationName)).toEqual(['test-prisma-deploy']);
     expect(report.applied.map((a) => a.name)).toContain(TIER_MIGRATION);
   });

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { runAction } from '../run-action.js';
-import { commonOptions, lockOptions } from './migrate-options.js';
+import { commonOptions, lockOptions } from './migrate-flags.js';
 
 import type { CliContext } from '../context.js';
-import type { MigrateFlags } from './migrate-options.js';
+import type { MigrateFlags } from './migrate-flags.js';
 
 type Flags = MigrateFlags & Record<string, string | boolean | undefined>;
 
