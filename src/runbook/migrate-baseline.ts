@@ -3,6 +3,7 @@ import { compareWithMigrations } from '../db/baseline-compare.js';
 import { ensureLedger, insertResolvedAppliedRow } from '../db/ledger-writes.js';
 import { TIER_MIGRATION, type MigrationFile } from '../db/migration-files.js';
 import { inTransaction, withMigrationSession } from '../db/migration-session.js';
+import { tierSchemaState } from '../db/tier-columns.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, usageFailure, type Result } from '../shared/failure.js';
 import { redactUrl } from '../shared/redact-url.js';
@@ -71,10 +72,11 @@ async function baselineWith(client: pg.Client, set: MigrationSet, files: Migrati
   const compared = { columns: check.expected.columns.length, indexes: check.expected.indexes.length, enums: Object.keys(check.expected.enums).length };
   if (check.differences.length > 0) {
     step.fail(`${check.differences.length} differences`);
-    const tierHint = check.differences.some((d) => /required_tier|allowed_tiers|tier_restriction_mode/.test(d)) && !options.to
-      ? ` The schema has tier columns: if the tier migration was applied by hand, baseline up to it with --to ${TIER_MIGRATION}.`
-      : '';
-    return err(failure('schema_not_baseline', `The schema "${schema}" is not what ${files.map((f) => f.name).join(', ')} build:\n  ${check.differences.join('\n  ')}`, ExitCode.refused, {
+    const tier = await tierSchemaState(client, schema);
+    const tierHint = options.to !== undefined ? '' : tier.state === 'present'
+      ? ` The schema has the tier columns and indexes: if the tier migration was applied by hand, baseline up to it with --to ${TIER_MIGRATION}.`
+      : tier.state === 'partial' ? ` The tier migration is partially applied (${[...tier.columns, ...tier.indexes].join(', ')}): restore the backup taken before it, or complete it by hand, then baseline with --to ${TIER_MIGRATION}.` : '';
+    return err(failure('schema_not_baseline', `The schema "${schema}" is not what the migrations up to ${files.at(-1)!.name} build:\n  ${check.differences.join('\n  ')}`, ExitCode.refused, {
       hint: `Baselining records migrations as applied without running them, so it is only right when the schema already matches.${tierHint}`,
       problems: check.differences,
     }));

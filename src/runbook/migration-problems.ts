@@ -98,7 +98,7 @@ function tierProblems(state: MigrationState): MigrationProblem[] {
 /** The first line of the database error in a failed row's logs. */
 export function firstErrorLine(logs: string): string {
   const lines = logs.split('\n').map((l) => l.trim()).filter(Boolean);
-  return lines.find((l) => /^ERROR:/i.test(l) || /error/i.test(l)) ?? lines[0] ?? '';
+  return lines.find((l) => /^(ERROR:|Error querying the database)/.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines[0] ?? '';
 }
 
 /** The problem as a refusal (exit 4): apply and rollback stop before changing anything. */

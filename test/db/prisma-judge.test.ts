@@ -109,7 +109,10 @@ describe.concurrent('Prisma\'s engine judges tierctl migrate', () => {
     expect(shape(a)).toMatchObject({ migration_name: bad, finished_at: null, logs: 'error text', applied_steps_count: 0 });
     for (const row of [a, b]) expect(row.logs).toContain('column "required_tier" of relation "models" already exists');
     expect((await diagnose(ourEngine, dir)).failedMigrationNames).toEqual([bad]);
-    expect((await status(theirs, dir)).failed).toEqual([bad]);
+    const theirStatus = await status(theirs, dir);
+    expect(theirStatus.failed).toEqual([bad]);
+    expect(theirStatus.problems.find((p) => p.code === 'failed_migration')?.message).toContain('failed: Error querying the database: ERROR: column "required_tier"');
+    expect((await status(ours, dir)).problems.find((p) => p.code === 'failed_migration')?.message).toContain('failed: ERROR: column "required_tier"');
     await ourEngine.markMigrationRolledBack({ migrationName: bad });
     unwrap(await migrateResolve({ databaseUrl: theirs.url, migrationsDir: dir, rolledBack: bad }, deps));
     expect(shape((await ledgerRows(ours)).at(-1)!)).toEqual(shape((await ledgerRows(theirs)).at(-1)!));
