@@ -59,8 +59,6 @@ export interface MigrateApplyReport {
 export async function migrateApply(options: MigrateApplyOptions, deps: MigrateApplyDeps): Promise<Result<MigrateApplyReport>> {
   const set = await loadMigrationSet(options.migrationsDir);
   if (!set.ok) return set;
-  const runnable = withoutTransactionControl(set.value.files.map((f) => ({ name: f.name, sql: f.sql })));
-  if (!runnable.ok) return runnable;
   return withMigrationSession(options.databaseUrl, 'migrate apply', (client, schema) => applyWith(client, set.value, schema, options, deps));
 }
 
@@ -71,6 +69,8 @@ async function applyWith(client: pg.Client, set: MigrationSet, schema: string, o
   const refused = applyRefusal(set, before);
   if (refused) return err(refused);
   const pending = pendingMigrations(set, before);
+  const runnable = withoutTransactionControl(pending);
+  if (!runnable.ok) return runnable;
   const already = set.files.filter((f) => !pending.includes(f)).map((f) => f.name);
   if (options.dryRun) return ok({ ...base, alreadyApplied: already, plan: pending.map((f) => planScript(f.name, f.checksum, f.sql)) });
   if (pending.length > 0) await deps.confirm?.({ database, pending: pending.map((f) => f.name) });

@@ -81,8 +81,6 @@ export async function migrateRollback(options: MigrateRollbackOptions, deps: Mig
   if (!set.ok) return set;
   const target = rollbackTarget(set.value, options.to);
   if (!target.ok) return target;
-  const downs = withoutTransactionControl(set.value.files.flatMap((f) => (f.downSql ? [{ name: `${f.name}/down.sql`, sql: f.downSql }] : [])));
-  if (!downs.ok) return downs;
   return withMigrationSession(options.databaseUrl, 'migrate rollback', (client, schema) => rollbackWith(client, set.value, schema, target.value, options, deps));
 }
 
@@ -90,6 +88,8 @@ async function plan(client: pg.Client, set: MigrationSet, schema: string, after:
   const state = await readMigrationState(client, schema, set.files);
   const steps = rollbackSteps(set, state, after);
   if (!steps.ok) return steps;
+  const runnable = withoutTransactionControl(steps.value.map((s) => ({ name: `${s.name}/down.sql`, sql: s.downSql })));
+  if (!runnable.ok) return runnable;
   const tierColumns = steps.value.some((s) => s.name === TIER_MIGRATION) ? state.tier.columns : [];
   return ok({ steps: steps.value, tierColumns, models: await modelsWithTierData(client, schema, tierColumns) });
 }

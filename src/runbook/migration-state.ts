@@ -61,16 +61,26 @@ export interface MigrationState {
   readonly tables: readonly string[];
 }
 
+/**
+ * Reads the ledger, tierctl's rollback record, the tier schema and the tables in one
+ * REPEATABLE READ snapshot, so that a run applying migrations meanwhile cannot make the
+ * picture inconsistent (e.g. no ledger yet, but the tables its first migration created).
+ */
 export async function readMigrationState(client: pg.ClientBase, schema: string, files: readonly MigrationFile[]): Promise<MigrationState> {
-  const ledger = await readLedger(client, schema);
-  const rolledBack = await rolledBackMigrations(client, schema);
-  return {
-    schema,
-    ledger,
-    status: migrationStatus(files, ledger, rolledBack),
-    tier: await tierSchemaState(client, schema),
-    tables: await applicationTables(client, schema),
-  };
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const ledger = await readLedger(client, schema);
+    const rolledBack = await rolledBackMigrations(client, schema);
+    return {
+      schema,
+      ledger,
+      status: migrationStatus(files, ledger, rolledBack),
+      tier: await tierSchemaState(client, schema),
+      tables: await applicationTables(client, schema),
+    };
+  } finally {
+    await client.query('COMMIT');
+  }
 }
 
 /** Names of the migrations in a state, in order. */

@@ -48,7 +48,11 @@ export async function addMigration(dir: string, name: string, sql: string, downS
 export async function slowTierMigrations(seconds: number): Promise<string> {
   const dir = await copyMigrations();
   const tier = '20251108000000_add_model_tier_access_control';
-  await editFile(dir, tier, 'migration.sql', (sql) => sql.replace('-- CreateIndex', `SELECT pg_sleep(${seconds});\n\n-- CreateIndex`));
-  await editFile(dir, tier, 'down.sql', (sql) => sql.replace('-- Drop columns', `SELECT pg_sleep(${seconds});\n\n-- Drop columns`));
+  const pauseBefore = (marker: string) => (sql: string) => {
+    if (!sql.includes(marker)) throw new Error(`${tier}: no "${marker}" to pause before`);
+    return sql.replace(marker, `SELECT pg_sleep(${seconds});\n\n${marker}`);
+  };
+  await editFile(dir, tier, 'migration.sql', pauseBefore('-- CreateIndex'));
+  await editFile(dir, tier, 'down.sql', pauseBefore('-- Drop columns'));
   return dir;
 }
