@@ -5,12 +5,13 @@ export const MODELS_CSV_COLUMNS = ['id', 'display_name', 'is_available', 'credit
 
 /**
  * One CSV field exactly as PostgreSQL's `COPY ... WITH CSV` writes it: NULL is empty and
- * unquoted, an empty string is `""`, and a value holding the delimiter, a quote, CR/LF
- * or equal to `\.` is quoted with inner quotes doubled.
+ * unquoted, an empty string is `""`, and a value holding the delimiter, a quote or CR/LF
+ * is quoted with inner quotes doubled. (COPY also quotes `\.` but only in one-column
+ * rows, which this export never has.)
  */
 export function copyCsvField(value: string | null): string {
   if (value === null) return '';
-  if (value === '' || value === '\\.' || /[",\r\n]/.test(value)) return `"${value.replaceAll('"', '""')}"`;
+  if (value === '' || /[",\r\n]/.test(value)) return `"${value.replaceAll('"', '""')}"`;
   return value;
 }
 

@@ -55,7 +55,7 @@ export async function exec(command: string, args: readonly string[], options: Ex
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     ...(options.signal ? { cancelSignal: options.signal } : {}),
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
-    ...(options.stdoutFile ? { stdout: { file: options.stdoutFile } } : {}),
+    ...(options.stdoutFile ? { stdout: { file: options.stdoutFile }, buffer: { stdout: false } } : {}),
     shell: options.shell ?? false,
     reject: false,
     stripFinalNewline: false,
