@@ -1,7 +1,7 @@
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../shared/failure.js';
 import { execOk } from '../shared/exec.js';
-import { PG_CLIENT_HINT } from './pg-tools.js';
+import { parsePgVersion, PG_CLIENT_HINT, type PgVersion } from './pg-tools.js';
 
 /** A custom-format dump's table of contents, as `pg_restore --list` reads it. */
 export interface DumpToc {
@@ -9,6 +9,8 @@ export interface DumpToc {
   readonly entries: number;
   /** `schema.table` of every TABLE DATA entry, sorted. */
   readonly tableData: readonly string[];
+  /** The header's "Dumped by pg_dump version", when present. */
+  readonly dumpedBy: PgVersion | null;
 }
 
 /** Parses `pg_restore --list` output: `3350; 0 16390 TABLE DATA public models postgres`. */
@@ -19,7 +21,8 @@ export function parseToc(listing: string): DumpToc {
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => `${m[1]}.${m[2]}`)
     .sort();
-  return { entries: lines.length, tableData };
+  const dumpedBy = /^;\s+Dumped by pg_dump version:\s*(.+)$/m.exec(listing)?.[1];
+  return { entries: lines.length, tableData, dumpedBy: dumpedBy ? parsePgVersion(dumpedBy) : null };
 }
 
 /**

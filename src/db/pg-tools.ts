@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode } from '../shared/exit-codes.js';
@@ -37,6 +37,30 @@ export function serverVersion(versionNum: number): PgVersion {
 /** `pg_restore` beside a given `pg_dump` path (same installation), or the one on PATH. */
 export function siblingTool(pgDump: string, tool: string): string {
   return pgDump.includes('/') ? join(dirname(pgDump), tool) : tool;
+}
+
+const DEBIAN_WRAPPER = '/usr/share/postgresql-common/pg_wrapper';
+const DEBIAN_VERSIONS = '/usr/lib/postgresql';
+
+/**
+ * On Debian and Ubuntu, a client program on PATH is postgresql-common's pg_wrapper, a Perl
+ * script costing ~30 ms per start before it runs /usr/lib/postgresql/N/bin/TOOL. For tools
+ * that read any older version's output (pg_restore), run the newest installed one directly,
+ * as the wrapper would. Elsewhere, or for an explicit path, the name as given.
+ */
+export async function directPgTool(tool: string): Promise<string> {
+  if (tool.includes('/')) return tool;
+  try {
+    await access(DEBIAN_WRAPPER);
+    const majors = (await readdir(DEBIAN_VERSIONS)).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+    for (const major of majors) {
+      const direct = join(DEBIAN_VERSIONS, major, 'bin', tool);
+      if (await access(direct, constants.X_OK).then(() => true, () => false)) return direct;
+    }
+  } catch {
+    // not the Debian layout
+  }
+  return tool;
 }
 
 /** Runs `tool --version`; a missing binary is exit 2 with a hint. */

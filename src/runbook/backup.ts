@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { readDumpToc } from '../db/dump-toc.js';
 import { schemaOf } from '../db/ledger.js';
 import { connectClient } from '../db/pg-connect.js';
-import { checkToolCanDump, execPg, pgToolVersion, siblingTool, type PgVersion } from '../db/pg-tools.js';
+import { checkToolCanDump, directPgTool, execPg, parsePgVersion, PG_CLIENT_HINT, siblingTool, type PgVersion } from '../db/pg-tools.js';
 import { ExitCode } from '../shared/exit-codes.js';
-import { err, failure, ok, TierctlError, unwrap, type Result } from '../shared/failure.js';
+import { err, failure, ok, TierctlError, type Result } from '../shared/failure.js';
 import { redactUrl } from '../shared/redact-url.js';
 import type { Reporter } from '../shared/reporter.js';
 import { backupNames, checkBackupDir, createPrivateFiles, digestFile, dumpName, manifestName, publish, removeQuietly, tempPath, writeFailure } from './backup-files.js';
@@ -51,10 +51,29 @@ async function writeOrFail(path: string, data: string, what: string): Promise<vo
   }
 }
 
-async function runPgDump(pgDump: string, url: string, file: string, snapshot: string, signal?: AbortSignal): Promise<Result<void>> {
+/** The value of a settled promise, or its rejection rethrown (after every sibling settled). */
+function valueOf<T>(s: PromiseSettledResult<T>): T {
+  if (s.status === 'rejected') throw s.reason;
+  return s.value;
+}
+
+/**
+ * Runs pg_dump. Its version is not asked beforehand (`pg_dump --version` is a Perl wrapper
+ * on Debian, as slow as a small dump): pg_dump refuses a newer server by itself, and that
+ * refusal is reported as "too old" (exit 2); the version that wrote the dump is read from
+ * its header afterwards.
+ */
+async function runPgDump(pgDump: string, url: string, file: string, snapshot: string, server: PgVersion, signal?: AbortSignal): Promise<Result<void>> {
   const r = await execPg(pgDump, ['--format=custom', `--file=${file}`, '--no-password', `--snapshot=${snapshot}`], url, signal ? { signal } : {});
   if (r.ok) return ok(undefined);
-  return err(diskFull(r.failure) ? writeFailure('the dump', { code: 'ENOSPC' }) : r.failure);
+  if (diskFull(r.failure)) return err(writeFailure('the dump', { code: 'ENOSPC' }));
+  if (/server version mismatch/.test(r.failure.message)) {
+    const tool = parsePgVersion(/pg_dump version: (\S+)/.exec(r.failure.message)?.[1] ?? '');
+    const fits = tool && checkToolCanDump(pgDump, tool, server);
+    if (fits && !fits.ok) return err(fits.failure);
+    return err(failure('pg_tool_too_old', `${pgDump} cannot dump this PostgreSQL ${server.text} server:\n  ${r.failure.message}`, ExitCode.usage, { hint: PG_CLIENT_HINT }));
+  }
+  return err(r.failure);
 }
 
 export async function backupDatabase(options: BackupOptions, deps: BackupDeps): Promise<Result<BackupReport>> {
@@ -62,8 +81,6 @@ export async function backupDatabase(options: BackupOptions, deps: BackupDeps): 
   const dirOk = await checkBackupDir(dir);
   if (!dirOk.ok) return dirOk;
   const pgDump = options.pgDump ?? 'pg_dump';
-  const tool = await pgToolVersion(pgDump, deps.signal ? { signal: deps.signal } : {});
-  if (!tool.ok) return tool;
   const connected = await connectClient(url);
   if (!connected.ok) return connected;
   const client = connected.value;
@@ -73,24 +90,21 @@ export async function backupDatabase(options: BackupOptions, deps: BackupDeps): 
   const published: string[] = [];
   try {
     const server = await readServerVersion(client);
-    unwrap(checkToolCanDump(pgDump, tool.value, server));
     await createPrivateFiles(Object.values(temps));
     const step = deps.reporter.step(`pg_dump -F c ${redactUrl(url)} -> ${join(dir, dumpName(names.base))}`);
     const snapshot = await exportSnapshot(client);
     // Settle both before going on: pg_dump must not outlive this step.
-    const [dumped, read] = await Promise.allSettled([runPgDump(pgDump, url, temps.dump, snapshot, deps.signal), readDatabaseState(client, schemaOf(url))]);
-    if (dumped.status === 'rejected') throw dumped.reason;
-    if (read.status === 'rejected') throw read.reason;
+    const settled = await Promise.allSettled([runPgDump(pgDump, url, temps.dump, snapshot, server, deps.signal), readDatabaseState(client, schemaOf(url))]);
+    const [dumped, state] = [valueOf(settled[0]), valueOf(settled[1])];
     await client.query('COMMIT');
-    if (!dumped.value.ok) {
-      step.fail(dumped.value.failure.message);
-      return dumped.value;
+    if (!dumped.ok) {
+      step.fail(dumped.failure.message);
+      return dumped;
     }
     step.succeed();
-    const state = read.value;
     if (state.modelsCsv) await writeOrFail(temps.csv, state.modelsCsv.csv, names.csv);
     else deps.reporter.warn('No models table: the models CSV (guide step 5) was not written.');
-    const manifest = await describeBackup({ url, at, server, tool: tool.value, state, names, temps, pgRestore: siblingTool(pgDump, 'pg_restore'), deps });
+    const manifest = await describeBackup({ url, at, server, state, names, temps, pgRestore: await directPgTool(siblingTool(pgDump, 'pg_restore')), deps });
     await writeOrFail(temps.manifest, manifestJson(manifest), 'the manifest');
     // Publish: dump first (its name decides the manifest's), the manifest last, so a
     // manifest on disk always means a complete backup.
@@ -123,7 +137,6 @@ interface DescribeInput {
   readonly url: string;
   readonly at: Date;
   readonly server: PgVersion;
-  readonly tool: PgVersion;
   readonly state: DatabaseState;
   readonly names: ReturnType<typeof backupNames>;
   readonly temps: { readonly dump: string; readonly csv: string };
@@ -155,8 +168,8 @@ async function describeBackup(i: DescribeInput): Promise<BackupManifest> {
     database: i.state.database,
     url: redactUrl(i.url),
     serverVersion: i.server.text,
-    pgDumpVersion: i.tool.text,
-    pgDumpMajor: i.tool.major,
+    pgDumpVersion: toc.value.dumpedBy?.text ?? 'unknown',
+    pgDumpMajor: toc.value.dumpedBy?.major ?? i.server.major,
     databaseSizeBytes: i.state.sizeBytes,
     files: { dump: { name: dumpName(i.names.base), ...dump }, modelsCsv: csv && { name: i.names.csv, ...csv } },
     toc: { entries: toc.value.entries, tableData: [...toc.value.tableData] },

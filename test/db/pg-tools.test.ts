@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { checkToolCanDump, execPg, libpqEnv, parsePgVersion, pgToolVersion, serverVersion, siblingTool, withLibpqEnv } from '../../src/db/pg-tools.js';
+import { parseToc } from '../../src/db/dump-toc.js';
+import { checkToolCanDump, directPgTool, execPg, libpqEnv, parsePgVersion, pgToolVersion, serverVersion, siblingTool, withLibpqEnv } from '../../src/db/pg-tools.js';
 import { databaseUrl, useTestDatabase } from '../helpers/test-database.js';
 
 const db = useTestDatabase('none');
@@ -29,6 +30,19 @@ describe('PostgreSQL client programs', () => {
     const missing = await pgToolVersion('/nonexistent/pg_dump');
     expect(!missing.ok && missing.failure).toMatchObject({ code: 'command_not_found', exitCode: 2 });
     expect(!missing.ok && missing.failure.hint).toContain('postgresql-client');
+  });
+
+  it('runs pg_restore past Debian\'s Perl wrapper when that layout is there, the same program either way', async () => {
+    expect(await directPgTool('/opt/pg/bin/pg_restore')).toBe('/opt/pg/bin/pg_restore');
+    const direct = await directPgTool('pg_restore');
+    expect(direct === 'pg_restore' || /^\/usr\/lib\/postgresql\/\d+\/bin\/pg_restore$/.test(direct)).toBe(true);
+    const [a, b] = [await pgToolVersion(direct), await pgToolVersion('pg_restore')];
+    expect(a.ok && a.value).toEqual(b.ok && b.value);
+  });
+
+  it('reads the table of contents header: who dumped it', () => {
+    const toc = parseToc(';\n;     Dumped by pg_dump version: 15.20 (Debian 15.20-0+deb12u1)\n;\n3350; 0 16390 TABLE DATA public models postgres\n216; 1259 16390 TABLE public models postgres\n');
+    expect(toc).toEqual({ entries: 2, tableData: ['public.models'], dumpedBy: { major: 15, minor: 20, text: '15.20' } });
   });
 
   it('maps a URL to libpq variables, the password kept apart', () => {

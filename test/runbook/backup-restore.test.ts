@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { pgToolVersion } from '../../src/db/pg-tools.js';
 import { backupDatabase } from '../../src/runbook/backup.js';
 import { restoreBackup } from '../../src/runbook/restore-backup.js';
 import { verifyBackup } from '../../src/runbook/verify-backup.js';
@@ -51,6 +52,8 @@ describe('backup', () => {
       modelCount: 4,
     });
     expect(m.toc.tableData).toEqual(Object.keys(m.rowCounts).sort());
+    const pgDump = await pgToolVersion('pg_dump');
+    expect(pgDump.ok && [m.pgDumpVersion, m.pgDumpMajor]).toEqual(pgDump.ok && [pgDump.value.text, pgDump.value.major]);
     const dump = await stat(r.value.dumpPath);
     expect(m.files.dump.size).toBe(dump.size);
     expect(dump.mode & 0o777).toBe(0o600);
