@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { readDumpToc } from '../db/dump-toc.js';
-import { pgToolVersion } from '../db/pg-tools.js';
+import { directPgTool, pgToolVersion } from '../db/pg-tools.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, usageFailure, type Result } from '../shared/failure.js';
 import type { Reporter } from '../shared/reporter.js';
@@ -68,7 +68,7 @@ export async function verifyBackup(options: VerifyBackupOptions, deps: { reporte
     const problems = bad.map((f) => `${f.path}: ${f.problem}`);
     return refused(`Backup does not match its manifest:\n  ${problems.join('\n  ')}`, problems);
   }
-  const pgRestore = options.pgRestore ?? 'pg_restore';
+  const pgRestore = options.pgRestore ?? (await directPgTool('pg_restore'));
   const tool = await pgToolVersion(pgRestore, deps.signal ? { signal: deps.signal } : {});
   if (!tool.ok) return tool;
   if (tool.value.major < manifest.pgDumpMajor) {
