@@ -1,12 +1,10 @@
-import { resolveConfig } from '../shared/config.js';
-import { unwrap } from '../shared/failure.js';
-import { databaseUrl } from '../shared/settings.js';
-import type { CliContext } from './context.js';
+import type { Command } from 'commander';
 
-/** Registration-time helper, re-exported: command files should import it from database-flag.ts (no zod). */
-export { databaseOption } from './database-flag.js';
-
-/** The database URL from flags > environment > .env, or a usage error (exit 2). */
-export function resolveDatabaseUrl(ctx: CliContext, flags: { databaseUrl?: string }): string {
-  return unwrap(resolveConfig({ databaseUrl }, ctx.sources(flags))).databaseUrl;
+/**
+ * Adds `--database-url <url>` (falls back to DATABASE_URL, then .env). Resolving it lives in
+ * database-url.ts: this file is imported when the command tree is built, so it must not
+ * load zod (that alone made `tierctl --help` 2.6x `node -e 0`).
+ */
+export function databaseOption(command: Command): Command {
+  return command.option('--database-url <url>', 'PostgreSQL connection URL (env DATABASE_URL)');
 }

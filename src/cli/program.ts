@@ -2,8 +2,13 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { EXIT_CODE_HELP } from '../shared/exit-codes.js';
 import { packagePath } from '../shared/package-root.js';
+import { registerBackup } from './commands/backup.js';
 import { registerFixturesCheck } from './commands/fixtures-check.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerPreflight } from './commands/preflight.js';
+import { registerRestore } from './commands/restore.js';
+import { registerSeed } from './commands/seed.js';
+import { registerUsers } from './commands/users.js';
 
 const version = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 
@@ -25,6 +30,11 @@ export function buildProgram(): Command {
         `Passwords are never printed: URLs are shown with the password redacted.\n\n${EXIT_CODE_HELP}\n`,
     );
   registerFixturesCheck(program);
+  registerPreflight(program);
+  registerBackup(program);
+  registerRestore(program);
   registerMigrate(program);
+  registerSeed(program);
+  registerUsers(program);
   return program;
 }

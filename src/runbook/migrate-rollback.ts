@@ -98,7 +98,7 @@ async function rollbackWith(client: pg.Client, set: MigrationSet, schema: string
   const database = redactUrl(options.databaseUrl);
   const first = await plan(client, set, schema, target.after);
   if (!first.ok) return first;
-  const evidence = options.backupManifest ? await verifyBackupEvidence(options.backupManifest, { database: await currentDatabase(client) }) : null;
+  const evidence = options.backupManifest ? await verifyBackupEvidence(options.backupManifest, { database: await currentDatabase(client) }, deps) : null;
   if (evidence && !evidence.ok && evidence.failure.exitCode === ExitCode.usage) return evidence;
   const decision = dataLossDecision(first.value.models, Boolean(options.acceptLoss), evidence);
   if (decision.refusal && !options.dryRun) return err(decision.refusal);

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, TIER_MIGRATION, type MigrationFile } from '../../src/db/migration-files.js';
+import { backupDatabase } from '../../src/runbook/backup.js';
 import { migrateRollback } from '../../src/runbook/migrate-rollback.js';
 import { migrateStatus } from '../../src/runbook/migrate-status.js';
 import { unwrap } from '../../src/shared/failure.js';
@@ -36,16 +36,12 @@ const audit = async () => (await db.pool.query(`SELECT * FROM _tierctl_migration
 const state = async () => ({ catalog: await catalogOf(db), ledger: await ledgerRows(db) });
 const afterBaseline = () => files.slice(tierIndex).map((f) => f.name);
 
-/** A manifest as `tierctl backup` writes it (the fields the rollback checks), beside a dump file. */
-async function manifest(options: { database?: string; createdAt: Date; tamper?: boolean }): Promise<string> {
+/** A real `tierctl backup` (pg_dump, manifest) of `of`, in a directory of its own. */
+async function backup(of: TestDatabase = db): Promise<string> {
   const dir = await mkdtemp(join(manifests, 'backup-'));
-  const dump = Buffer.from(`PGDMP fake dump ${dir}`);
-  await writeFile(join(dir, 'backup.dump'), options.tamper ? Buffer.concat([dump, Buffer.from('x')]) : dump);
-  const path = join(dir, 'backup.manifest.json');
-  const sha256 = createHash('sha256').update(dump).digest('hex');
-  await writeFile(path, JSON.stringify({ format: 'tierctl-backup/1', createdAt: options.createdAt.toISOString(), database: options.database ?? db.name, files: { dump: { name: 'backup.dump', size: dump.length, sha256 }, modelsCsv: null } }));
-  return path;
+  return unwrap(await backupDatabase({ databaseUrl: of.url, dir }, deps)).manifestPath;
 }
+let beforeTier: string;
 
 describe('migrate rollback', () => {
   it('with nothing to lose: runs the down.sql files newest first, deletes their ledger rows, audits them, verifies', async () => {
@@ -66,6 +62,7 @@ describe('migrate rollback', () => {
   });
 
   it('is a no-op on a database already back at the baseline', async () => {
+    beforeTier = await backup();
     const report = await rollback(db);
     expect(report.rolledBack).toEqual([]);
     expect(report.tierSchema).toMatchObject({ ok: true });
@@ -85,14 +82,19 @@ describe('migrate rollback', () => {
     expect(await state()).toEqual(before);
   });
 
-  it('refuses a backup that is tampered with, of another database, or older than the last change', async () => {
+  it('refuses a backup that is tampered with, of another database, from before the tier migration, or older than the last change', async () => {
     const before = await state();
-    const now = (await db.pool.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0]!.t;
+    const other = await createTestDatabase('all');
+    const tampered = await backup();
+    const manifest = JSON.parse(await readFile(tampered, 'utf8'));
+    await appendFile(join(dirname(tampered), manifest.files.dump.name), 'x');
     const cases = [
-      [await manifest({ createdAt: now, tamper: true }), 'is not the file the manifest describes'],
-      [await manifest({ createdAt: now, database: 'production' }), 'is a backup of database "production"'],
-      [await manifest({ createdAt: new Date(now.getTime() - 3600_000) }), 'before the last change to these values'],
+      [tampered, 'Backup does not match its manifest'],
+      [await backup(other).finally(() => other.drop()), `is a backup of database "${other.name}"`],
+      [beforeTier, 'was taken when the tier columns were absent'],
+      [await backup(), 'before the last change to these values'],
     ] as const;
+    await db.pool.query(`UPDATE models SET required_tier = 'enterprise', updated_at = clock_timestamp() WHERE id = 'gemini-2.0-pro'`);
     for (const [backupManifest, why] of cases) {
       const f = failureOf(await migrateRollback({ databaseUrl: db.url, backupManifest }, deps));
       expect(f).toMatchObject({ code: 'data_loss', exitCode: 4 });
@@ -100,12 +102,12 @@ describe('migrate rollback', () => {
     }
     const missing = failureOf(await migrateRollback({ databaseUrl: db.url, backupManifest: join(manifests, 'nope.json') }, deps));
     expect(missing).toMatchObject({ code: 'manifest_unreadable', exitCode: 2 });
-    expect(await state()).toEqual(before);
+    expect((await state()).ledger).toEqual(before.ledger);
+    expect((await state()).catalog).toEqual(before.catalog);
   });
 
   it('a verified backup taken after the last change allows it', async () => {
-    const now = (await db.pool.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0]!.t;
-    const report = await rollback(db, { backupManifest: await manifest({ createdAt: now }) });
+    const report = await rollback(db, { backupManifest: await backup() });
     expect(report.allowedBy).toBe('backup');
     expect(report.modelsWithTierData.map((m) => m.id)).toEqual(['claude-3.5-sonnet', 'gemini-2.0-pro', 'gpt-5']);
     expect(report.backup?.database).toBe(db.name);

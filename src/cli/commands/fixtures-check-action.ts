@@ -1,12 +1,12 @@
 import { checkFixtures } from '../../runbook/check-fixtures.js';
-import { FIXTURES_DIR } from '../../fixtures/load-fixtures.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { unwrap } from '../../shared/failure.js';
 import type { CliContext } from '../context.js';
+import { resolveFixturesDir } from '../fixtures-option.js';
 import { colors, writeJson } from '../output.js';
 
 export async function fixturesCheckAction(ctx: CliContext, opts: { fixtures?: string; json?: boolean }): Promise<number> {
-  const dir = opts.fixtures ?? ctx.env.TIERCTL_FIXTURES ?? FIXTURES_DIR;
+  const dir = resolveFixturesDir(ctx, opts);
   const report = unwrap(await checkFixtures(dir));
   if (opts.json) {
     writeJson(ctx.stdout, { ok: true, ...report });

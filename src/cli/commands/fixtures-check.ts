@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
+import { fixturesOption } from '../fixtures-option.js';
 import { runAction } from '../run-action.js';
 
 export function registerFixturesCheck(program: Command): void {
-  program
-    .command('fixtures')
+  fixturesOption(program.command('fixtures'))
     .description('validate the fixture files (tier assignments, test users, sandbox catalog) and lint the tier policies')
-    .option('--fixtures <dir>', 'fixtures directory (env TIERCTL_FIXTURES; default: the package\'s fixtures/)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExit 0 when every file is valid and every policy coherent, 2 otherwise (file, JSON path and problem named).')
     .action((opts: { fixtures?: string; json?: boolean }) =>

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { databaseOption } from '../database-flag.js';
+import { databaseOption } from '../database-option.js';
 
 /*
  * What `tierctl migrate` registers: imported for `tierctl --help`, so nothing heavy here

@@ -2,7 +2,7 @@ import { parseDuration } from '../../shared/duration.js';
 import { unwrap, usageFailure, err } from '../../shared/failure.js';
 import type { CliContext } from '../context.js';
 import { confirmOrRefuse } from '../confirm.js';
-import { resolveDatabaseUrl } from '../database-option.js';
+import { resolveDatabaseUrl } from '../database-url.js';
 import type { MigrateFlags } from './migrate-flags.js';
 
 export type { MigrateFlags };

@@ -1,0 +1,48 @@
+import { seedTiers, type SeedReport } from '../../runbook/seed-tiers.js';
+import { ExitCode } from '../../shared/exit-codes.js';
+import { unwrap } from '../../shared/failure.js';
+import { confirmOrRefuse } from '../confirm.js';
+import type { CliContext } from '../context.js';
+import { resolveDatabaseUrl } from '../database-url.js';
+import { resolveFixturesDir } from '../fixtures-option.js';
+import { colors, writeJson } from '../output.js';
+import { cliReporter } from '../reporter.js';
+import { renderTable } from '../table.js';
+import type { SeedFlags } from './seed.js';
+
+const policy = (p: { requiredTier: string; tierRestrictionMode: string; allowedTiers: readonly string[] }) =>
+  `${p.requiredTier} | ${p.tierRestrictionMode} | {${p.allowedTiers.join(',')}}`;
+
+export function seedTable(report: SeedReport): string {
+  return renderTable(
+    ['model', 'before (required | mode | allowed)', 'after', ''],
+    report.changes.map((ch) => [ch.id, policy(ch.before), policy(ch.after), ch.changed ? (report.dryRun ? 'would change' : 'changed') : 'unchanged']),
+  );
+}
+
+export async function seedAction(ctx: CliContext, opts: SeedFlags): Promise<number> {
+  const databaseUrl = resolveDatabaseUrl(ctx, opts);
+  const fixturesDir = resolveFixturesDir(ctx, opts);
+  const confirm = async (plan: SeedReport) => {
+    ctx.stderr.write(seedTable(plan));
+    if (plan.inserted.length > 0) ctx.stderr.write(`Sandbox models to insert: ${plan.inserted.join(', ')}\n`);
+    await confirmOrRefuse(ctx, { yes: Boolean(opts.yes), action: `overwrite the tier assignments of ${plan.touched} model(s)` });
+    return true;
+  };
+  const report = unwrap(
+    await seedTiers(
+      { databaseUrl, fixturesDir, catalog: Boolean(opts.catalog), dryRun: Boolean(opts.dryRun) },
+      { reporter: await cliReporter(ctx), ...(opts.dryRun || opts.yes ? {} : { confirm }) },
+    ),
+  );
+  if (opts.json) {
+    writeJson(ctx.stdout, { ok: true, ...report });
+    return ExitCode.ok;
+  }
+  const c = colors(ctx.stdout, ctx.env);
+  if (report.inserted.length > 0) ctx.stdout.write(`${report.dryRun ? 'Would insert' : 'Inserted'} sandbox models: ${report.inserted.join(', ')}\n`);
+  ctx.stdout.write(seedTable(report));
+  if (report.dryRun) ctx.stdout.write(`${c.yellow('Dry run')}: would create/update ${report.touched} models; nothing was changed.\n`);
+  else ctx.stdout.write(`Created/updated ${report.touched} models${report.touched < report.changes.length ? ` (${report.changes.length - report.touched} already up to date)` : ''}\n`);
+  return ExitCode.ok;
+}

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { databaseOption } from '../database-option.js';
+import { fixturesOption } from '../fixtures-option.js';
+import { runAction } from '../run-action.js';
+
+export interface UsersCreateFlags {
+  databaseUrl?: string;
+  fixtures?: string;
+  passwordEnv?: string;
+  remove?: boolean;
+  yes?: boolean;
+  json?: boolean;
+}
+
+export function registerUsers(program: Command): void {
+  const users = program.command('users').description("the guide's test users (free@, pro@, enterprise@example.com)");
+  fixturesOption(databaseOption(users.command('create')))
+    .description('create the test users with bcrypt hashes and active subscriptions; idempotent')
+    .option('--password-env <var>', "take the password from this environment variable (default: TIERCTL_TEST_PASSWORD, else the guide's Password123!)")
+    .option('--remove', 'delete exactly these test users (and their subscriptions) instead')
+    .option('-y, --yes', 'do not ask for confirmation (--remove)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nThe password is never printed. Exit 0 ok (a second run reports "unchanged"), 1 no users table, 2 usage, 3 unreachable, 4 --remove not confirmed.')
+    .action((opts: UsersCreateFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./users-action.js')).usersCreateAction(ctx, opts)));
+}
