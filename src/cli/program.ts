@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { EXIT_CODE_HELP } from '../shared/exit-codes.js';
 import { packagePath } from '../shared/package-root.js';
+import { registerAccess } from './commands/access.js';
 import { registerBackup } from './commands/backup.js';
 import { registerFixturesCheck } from './commands/fixtures-check.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -36,5 +37,6 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerSeed(program);
   registerUsers(program);
+  registerAccess(program);
   return program;
 }
