@@ -6,6 +6,7 @@ import { registerAccess } from './commands/access.js';
 import { registerBackup } from './commands/backup.js';
 import { registerFixturesCheck } from './commands/fixtures-check.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerMonitor } from './commands/monitor.js';
 import { registerPreflight } from './commands/preflight.js';
 import { registerRestore } from './commands/restore.js';
 import { registerSeed } from './commands/seed.js';
@@ -38,5 +39,6 @@ export function buildProgram(): Command {
   registerSeed(program);
   registerUsers(program);
   registerAccess(program);
+  registerMonitor(program);
   return program;
 }

@@ -28,3 +28,4 @@ export const port = z.coerce.number().int().min(0).max(65535);
 export const positiveInt = z.coerce.number().int().positive();
 export const nonNegativeNumber = z.coerce.number().min(0);
 export { postgresUrl, httpUrl };
+export const optionalApiUrl: Setting<string | undefined> = { ...apiUrl, schema: httpUrl.optional(), fallback: undefined };
