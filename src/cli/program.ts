@@ -9,6 +9,7 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerPreflight } from './commands/preflight.js';
 import { registerRestore } from './commands/restore.js';
+import { registerRollback } from './commands/rollback.js';
 import { registerSeed } from './commands/seed.js';
 import { registerUsers } from './commands/users.js';
 
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerSeed(program);
   registerUsers(program);
+  registerRollback(program);
   registerAccess(program);
   registerMonitor(program);
   return program;

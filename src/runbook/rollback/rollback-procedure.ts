@@ -59,9 +59,10 @@ export async function rollbackProcedure(o: RollbackOptions, deps: { reporter: Re
   const steps: PhaseStep[] = [
     ['stop', 'Stop the backend (rollback step 1)', o.stopCmd ? () => hookPhase(o.stopCmd!, o.hookTimeoutMs, deps.signal) : 'no --stop-cmd'],
     ['migrate-rollback', 'Roll back the migration (rollback step 2)', async () => {
+      // --restore returns the whole database to the backup: discarding later tier assignments is what it is for.
       const backup = o.backupManifest ?? o.restoreManifest;
       const r = await migrateRollback(
-        { databaseUrl: o.databaseUrl, acceptLoss: o.acceptLoss, ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(backup ? { backupManifest: backup } : {}), ...(o.reason ? { reason: o.reason } : {}), ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}) },
+        { databaseUrl: o.databaseUrl, acceptLoss: o.acceptLoss || Boolean(o.restoreManifest), ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(backup ? { backupManifest: backup } : {}), ...(o.reason ? { reason: o.reason } : {}), ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}) },
         { reporter: silentReporter, ...signal },
       );
       if (!r.ok) return r;
