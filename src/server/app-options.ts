@@ -48,6 +48,8 @@ export interface AppOptions {
   /** Largest accepted request body (default 1 MiB); bigger ones get 413. */
   readonly bodyLimitBytes?: number;
   readonly poolMax?: number;
+  /** Also export Node's process metrics (main.ts turns this on; tests leave it off). */
+  readonly defaultMetrics?: boolean;
   readonly now?: () => Date;
 }
 

@@ -1,20 +1,32 @@
 /**
  * The HTTP API: `buildApp` wires database, caches, providers and routes into a Fastify
- * instance and never listens (main.ts and the tests do). Closing the app finishes
- * in-flight requests, flushes api_logs, stops the change listener and ends the pool.
+ * instance and never listens (main.ts and the tests do). Closing the app stops accepting,
+ * lets in-flight requests finish, flushes api_logs, stops the change listener, closes the
+ * providers and ends the pool, in that order.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { hasTierColumns, loadCatalog } from '../db/model-catalog.js';
 import { createPool } from '../db/pg-connect.js';
-import { loadUserTier } from '../db/user-tier.js';
+import { createApiLogWriter } from './api-log-writer.js';
 import type { AppOptions } from './app-options.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { createLoginThrottle } from './auth/login-throttle.js';
+import { createTokenService } from './auth/token-service.js';
+import { createCaches } from './cache/create-caches.js';
 import type { CacheControl } from './cache/cache-control.js';
-import { createModelCache } from './cache/model-cache.js';
-import { createUserTierCache } from './cache/user-tier-cache.js';
+import { registerErrorHandling } from './errors/error-handler.js';
+import { createMetrics } from './metrics.js';
+import { createModelService } from './model-service.js';
 import { createMockProvider } from './providers/mock.js';
 import { createProviderRegistry } from './providers/provider.js';
+import { registerRequestRecording } from './request-recording.js';
+import { registerCompletions } from './routes/completions.js';
 import { registerHealth } from './routes/health.js';
+import { registerLogin } from './routes/login.js';
+import { registerMetrics } from './routes/metrics.js';
+import { registerModels } from './routes/models.js';
+import type { ServerContext } from './server-context.js';
+import { createTierChecker } from './tier-check.js';
 
 export type { AppOptions } from './app-options.js';
 
@@ -23,42 +35,55 @@ export type TierApp = FastifyInstance & { readonly caches: CacheControl };
 
 export async function buildApp(options: AppOptions): Promise<TierApp> {
   const log = options.logger ?? pino({ level: 'silent' });
+  const now = options.now ?? (() => new Date());
   const pool = createPool(options.databaseUrl, { max: options.poolMax ?? 10, applicationName: 'tierctl-server' });
   pool.on('error', (e) => log.warn({ err: e.message }, 'Idle database connection error'));
-  const providers = options.providers ?? createProviderRegistry([createMockProvider()]);
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
+  const { caches, modelCache, userTiers } = createCaches(pool, options, now);
+  const tokens = createTokenService(options.jwt, now);
+  const apiLogs = createApiLogWriter({
+    pool,
+    log,
+    flushIntervalMs: options.apiLogs?.flushIntervalMs ?? 500,
+    maxBatch: options.apiLogs?.maxBatch ?? 200,
+    onDropped: (n) => metrics.apiLogsDropped.inc(n),
+  });
+  const ctx: ServerContext = {
+    pool,
+    log,
+    metrics,
+    models: createModelService(modelCache, metrics, log),
+    auth: createAuthenticator(tokens, userTiers, metrics),
+    tokens,
+    userTiers,
+    tierChecker: createTierChecker(options.enforceTiers ?? true, metrics),
+    providers: options.providers ?? createProviderRegistry([createMockProvider()]),
+    loginThrottle: createLoginThrottle({ maxFailures: options.loginThrottle?.maxFailures ?? 5, windowMs: options.loginThrottle?.windowMs ?? 15 * 60_000 }),
+    apiLogs,
+    now,
+  };
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024 });
-  const now = options.now ?? (() => new Date());
-  let expectTier = true;
-  const modelCache = createModelCache(
-    async () => {
-      const catalog = await loadCatalog(pool, expectTier || (await hasTierColumns(pool)));
-      expectTier = catalog.tierSchema;
-      return catalog;
-    },
-    { ttlMs: options.cache?.modelTtlMs ?? 60_000, absentSchemaTtlMs: options.cache?.schemaRecheckMs ?? 2_000 },
-  );
-  const userTiers = createUserTierCache((userId) => loadUserTier(pool, userId, now()), { ttlMs: options.cache?.userTierTtlMs ?? 30_000 });
-  const caches: CacheControl = {
-    invalidateModel: (id) => modelCache.invalidate(id),
-    clearModels: () => modelCache.clear(),
-    invalidateUserTier: (userId) => userTiers.invalidate(userId),
-    clearUserTiers: () => userTiers.clear(),
-    setLive: (live) => {
-      modelCache.setLive(live);
-      userTiers.setLive(live);
-    },
-  };
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
   app.decorate('caches', caches);
+  registerRequestRecording(app, ctx);
+  registerErrorHandling(app);
   registerHealth(app, { pool });
+  registerLogin(app, ctx);
+  registerModels(app, ctx);
+  registerCompletions(app, ctx);
+  registerMetrics(app, metrics);
   app.addHook('onReady', async () => {
     await options.changeListener?.start(caches);
   });
+  // onClose hooks run after Fastify's own (server closed, in-flight requests done).
   app.addHook('onClose', async () => {
+    await apiLogs.close();
     await options.changeListener?.close();
-    await providers.close();
+    await ctx.providers.close();
     await pool.end();
   });
   return app as unknown as TierApp;
