@@ -8,6 +8,7 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerPreflight } from './commands/preflight.js';
 import { registerRestore } from './commands/restore.js';
 import { registerSeed } from './commands/seed.js';
+import { registerServe } from './commands/serve.js';
 import { registerUsers } from './commands/users.js';
 
 const version = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
@@ -36,5 +37,6 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerSeed(program);
   registerUsers(program);
+  registerServe(program);
   return program;
 }

@@ -78,6 +78,9 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   registerMetrics(app, metrics);
   app.addHook('onReady', async () => {
     await options.changeListener?.start(caches);
+    // Load the catalog now (logs "ModelService: Initialized"); a database that is down
+    // here is not fatal: requests retry the load.
+    await ctx.models.catalog().catch((e: unknown) => log.warn({ err: (e as Error).message }, 'ModelService: catalog not loaded yet'));
   });
   // onClose hooks run after Fastify's own (server closed, in-flight requests done).
   app.addHook('onClose', async () => {
