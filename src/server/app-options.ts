@@ -31,7 +31,7 @@ export interface AppOptions {
     readonly modelTtlMs?: number;
     /** User tier TTL (default 30 s; never past the subscription's period end). */
     readonly userTierTtlMs?: number;
-    /** While the tier columns are absent, look for them again this often (default 2 s). */
+    /** Look for the tier columns appearing or going away this often (default 2 s). */
     readonly schemaRecheckMs?: number;
   };
   readonly apiLogs?: {

@@ -39,7 +39,8 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   const pool = createPool(options.databaseUrl, { max: options.poolMax ?? 10, applicationName: 'tierctl-server' });
   pool.on('error', (e) => log.warn({ err: e.message }, 'Idle database connection error'));
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  const { caches, modelCache, userTiers } = createCaches(pool, options, now);
+  const { caches, modelCache, userTiers, recheckSchema } = createCaches(pool, options, now);
+  let schemaTimer: NodeJS.Timeout | undefined;
   const tokens = createTokenService(options.jwt, now);
   const apiLogs = createApiLogWriter({
     pool,
@@ -81,9 +82,12 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
     // Load the catalog now (logs "ModelService: Initialized"); a database that is down
     // here is not fatal: requests retry the load.
     await ctx.models.catalog().catch((e: unknown) => log.warn({ err: (e as Error).message }, 'ModelService: catalog not loaded yet'));
+    schemaTimer = setInterval(() => void recheckSchema().catch(() => {}), options.cache?.schemaRecheckMs ?? 2_000);
+    schemaTimer.unref();
   });
   // onClose hooks run after Fastify's own (server closed, in-flight requests done).
   app.addHook('onClose', async () => {
+    clearInterval(schemaTimer);
     await apiLogs.close();
     await options.changeListener?.close();
     await ctx.providers.close();

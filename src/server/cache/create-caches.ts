@@ -7,17 +7,29 @@ import type { CacheControl } from './cache-control.js';
 import { createModelCache, type ModelCache } from './model-cache.js';
 import { createUserTierCache, type UserTierCache } from './user-tier-cache.js';
 
-export function createCaches(pool: pg.Pool, options: AppOptions, now: () => Date): { caches: CacheControl; modelCache: ModelCache; userTiers: UserTierCache } {
-  // Which catalog query to try first; a catalog read without the tier columns looks for
-  // them again (information_schema) on its next load, every schemaRecheckMs at most.
+export interface Caches {
+  readonly caches: CacheControl;
+  readonly modelCache: ModelCache;
+  readonly userTiers: UserTierCache;
+  /**
+   * Looks at the catalog (information_schema) for the tier columns; when they appeared or
+   * went away since the last look, drops the cached catalog so the next request reads the
+   * right shape. The app runs it every `schemaRecheckMs`.
+   */
+  recheckSchema(): Promise<void>;
+}
+
+export function createCaches(pool: pg.Pool, options: AppOptions, now: () => Date): Caches {
+  // Which catalog query to run. A catalog read that meets undefined_column (rolled back
+  // under us) falls back to the baseline query by itself and flips this.
   let expectTier = true;
   const modelCache = createModelCache(
     async () => {
-      const catalog = await loadCatalog(pool, expectTier || (await hasTierColumns(pool)));
+      const catalog = await loadCatalog(pool, expectTier);
       expectTier = catalog.tierSchema;
       return catalog;
     },
-    { ttlMs: options.cache?.modelTtlMs ?? 60_000, absentSchemaTtlMs: options.cache?.schemaRecheckMs ?? 2_000 },
+    { ttlMs: options.cache?.modelTtlMs ?? 60_000 },
   );
   const userTiers = createUserTierCache((userId) => loadUserTier(pool, userId, now()), { ttlMs: options.cache?.userTierTtlMs ?? 30_000 });
   const caches: CacheControl = {
@@ -30,5 +42,12 @@ export function createCaches(pool: pg.Pool, options: AppOptions, now: () => Date
       userTiers.setLive(live);
     },
   };
-  return { caches, modelCache, userTiers };
+  const recheckSchema = async () => {
+    const present = await hasTierColumns(pool);
+    if (present !== expectTier) {
+      expectTier = present;
+      modelCache.clear();
+    }
+  };
+  return { caches, modelCache, userTiers, recheckSchema };
 }

@@ -16,8 +16,6 @@ export interface ModelCache {
 
 export interface ModelCacheOptions {
   readonly ttlMs: number;
-  /** How long a snapshot read without the tier columns lives (re-detects the schema). */
-  readonly absentSchemaTtlMs: number;
   readonly now?: () => number;
 }
 
@@ -36,8 +34,7 @@ export function createModelCache(load: () => Promise<Catalog>, options: ModelCac
     const promise = load().then(
       (catalog) => {
         if (pending?.promise === promise) pending = undefined;
-        const ttl = catalog.tierSchema ? options.ttlMs : Math.min(options.ttlMs, options.absentSchemaTtlMs);
-        if (live && gen === generation && ttl > 0) snapshot = { catalog, expiresAt: now() + ttl };
+        if (live && gen === generation && options.ttlMs > 0) snapshot = { catalog, expiresAt: now() + options.ttlMs };
         return catalog;
       },
       (e: unknown) => {
