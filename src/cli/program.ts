@@ -11,6 +11,7 @@ import { registerPreflight } from './commands/preflight.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerSeed } from './commands/seed.js';
+import { registerServe } from './commands/serve.js';
 import { registerUsers } from './commands/users.js';
 
 const version = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
@@ -42,5 +43,6 @@ export function buildProgram(): Command {
   registerRollback(program);
   registerAccess(program);
   registerMonitor(program);
+  registerServe(program);
   return program;
 }

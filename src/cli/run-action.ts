@@ -6,15 +6,20 @@ import { colors, formatFailure, writeJson } from './output.js';
 /**
  * Runs a command's action at the edge: gives it a context, turns its result or a
  * TierctlError into the documented exit code, and makes Ctrl-C abort it (exit 130). A
- * second Ctrl-C exits at once.
+ * second Ctrl-C exits at once. With `signalsStopGracefully` (serve), a signal is the normal way to
+ * stop: the action's own exit code stands instead of 130.
  */
-export async function runAction(json: boolean, action: (ctx: CliContext) => Promise<number>): Promise<void> {
+export async function runAction(
+  json: boolean,
+  action: (ctx: CliContext) => Promise<number>,
+  options: { readonly signalsStopGracefully?: boolean } = {},
+): Promise<void> {
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
     if (interrupts > 1) process.exit(ExitCode.interrupted);
-    process.stderr.write(`\n${signal} received: stopping safely (press Ctrl-C again to exit at once)\n`);
+    process.stderr.write(`\n${signal} received: stopping ${options.signalsStopGracefully ? 'gracefully' : 'safely'} (press Ctrl-C again to exit at once)\n`);
     controller.abort(new TierctlError({ code: 'interrupted', message: `Interrupted by ${signal}`, exitCode: ExitCode.interrupted }));
   };
   process.on('SIGINT', onSignal);
@@ -28,7 +33,7 @@ export async function runAction(json: boolean, action: (ctx: CliContext) => Prom
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (controller.signal.aborted) process.exitCode = ExitCode.interrupted;
+  if (controller.signal.aborted && !options.signalsStopGracefully) process.exitCode = ExitCode.interrupted;
 }
 
 function reportError(ctx: CliContext, json: boolean, e: unknown): number {

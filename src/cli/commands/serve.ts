@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { databaseOption } from '../database-option.js';
+import { runAction } from '../run-action.js';
+
+export interface ServeFlags {
+  databaseUrl?: string;
+  port?: string;
+  host?: string;
+}
+
+export function registerServe(program: Command): void {
+  databaseOption(program.command('serve'))
+    .description('run the API (health, login, models, completions, metrics) with tier enforcement; SIGTERM/Ctrl-C stop it gracefully')
+    .option('--port <port>', 'port to listen on (env PORT, default 3000; 0 picks a free one)')
+    .option('--host <host>', 'address to bind (env HOST, default 127.0.0.1)')
+    .addHelpText(
+      'after',
+      '\nEnvironment: JWT_SECRET (required, >= 32 bytes), ENABLE_TIER_ENFORCEMENT (default true; false = shadow mode),\n' +
+        'JWT_ISSUER, JWT_AUDIENCE, JWT_TTL_SECONDS, LOG_LEVEL. Logs are JSON lines on stdout.\n' +
+        'Exit 0 stopped by SIGTERM/SIGINT after a graceful shutdown, 2 configuration (e.g. JWT_SECRET missing or short, port in use),\n' +
+        '3 database unreachable at start.',
+    )
+    .action((opts: ServeFlags) =>
+      runAction(false, async (ctx) => (await import('./serve-action.js')).serveAction(ctx, opts), { signalsStopGracefully: true }),
+    );
+}

@@ -1,0 +1,58 @@
+/**
+ * What `buildApp` needs. Everything has a default except the database and the JWT secret,
+ * so tests override only what they exercise.
+ */
+import type { Logger } from 'pino';
+import type { ChangeListener } from './cache/cache-control.js';
+import type { ProviderRegistry } from './providers/provider.js';
+
+export interface JwtSettings {
+  /** HS256 key, at least 32 bytes (main refuses shorter ones with exit 2). */
+  readonly secret: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+  /** Token lifetime (default 3600 s). */
+  readonly ttlSeconds?: number;
+}
+
+export interface AppOptions {
+  readonly databaseUrl: string;
+  readonly jwt: JwtSettings;
+  /** `ENABLE_TIER_ENFORCEMENT` (default true). False: shadow mode, denials only logged and counted. */
+  readonly enforceTiers?: boolean;
+  /** Default: the mock provider for `mock` models, nothing else. */
+  readonly providers?: ProviderRegistry;
+  /** Keeps the caches right across instances (LISTEN/NOTIFY); started on ready, closed on close. */
+  readonly changeListener?: ChangeListener;
+  /** Default: silent. main.ts passes a pino logger writing JSON to stdout. */
+  readonly logger?: Logger;
+  readonly cache?: {
+    /** Model catalog TTL (default 60 s; the change listener invalidates sooner). */
+    readonly modelTtlMs?: number;
+    /** User tier TTL (default 30 s; never past the subscription's period end). */
+    readonly userTierTtlMs?: number;
+    /** Look for the tier columns appearing or going away this often (default 2 s). */
+    readonly schemaRecheckMs?: number;
+  };
+  readonly apiLogs?: {
+    /** Write queued rows this often (default 500 ms). */
+    readonly flushIntervalMs?: number;
+    /** Write at once when this many rows are queued (default 200). */
+    readonly maxBatch?: number;
+  };
+  readonly loginThrottle?: {
+    /** Failed logins per email+IP allowed within the window (default 5). */
+    readonly maxFailures?: number;
+    readonly windowMs?: number;
+  };
+  /** Largest accepted request body (default 1 MiB); bigger ones get 413. */
+  readonly bodyLimitBytes?: number;
+  readonly poolMax?: number;
+  /** Also export Node's process metrics (main.ts turns this on; tests leave it off). */
+  readonly defaultMetrics?: boolean;
+  readonly now?: () => Date;
+}
+
+export const DEFAULT_JWT_ISSUER = 'tierctl';
+export const DEFAULT_JWT_AUDIENCE = 'tierctl-api';
+export const MIN_JWT_SECRET_BYTES = 32;

@@ -1,0 +1,97 @@
+/**
+ * The HTTP API: `buildApp` wires database, caches, providers and routes into a Fastify
+ * instance and never listens (main.ts and the tests do). Closing the app stops accepting,
+ * lets in-flight requests finish, flushes api_logs, stops the change listener, closes the
+ * providers and ends the pool, in that order.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { createPool } from '../db/pg-connect.js';
+import { createApiLogWriter } from './api-log-writer.js';
+import type { AppOptions } from './app-options.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { createLoginThrottle } from './auth/login-throttle.js';
+import { createTokenService } from './auth/token-service.js';
+import { createCaches } from './cache/create-caches.js';
+import type { CacheControl } from './cache/cache-control.js';
+import { registerErrorHandling } from './errors/error-handler.js';
+import { createMetrics } from './metrics.js';
+import { createModelService } from './model-service.js';
+import { createMockProvider } from './providers/mock.js';
+import { createProviderRegistry } from './providers/provider.js';
+import { registerRequestRecording } from './request-recording.js';
+import { registerCompletions } from './routes/completions.js';
+import { registerHealth } from './routes/health.js';
+import { registerLogin } from './routes/login.js';
+import { registerMetrics } from './routes/metrics.js';
+import { registerModels } from './routes/models.js';
+import type { ServerContext } from './server-context.js';
+import { createTierChecker } from './tier-check.js';
+
+export type { AppOptions } from './app-options.js';
+
+/** The Fastify instance with the cache API the change listener (and tests) drive. */
+export type TierApp = FastifyInstance & { readonly caches: CacheControl };
+
+export async function buildApp(options: AppOptions): Promise<TierApp> {
+  const log = options.logger ?? pino({ level: 'silent' });
+  const now = options.now ?? (() => new Date());
+  const pool = createPool(options.databaseUrl, { max: options.poolMax ?? 10, applicationName: 'tierctl-server' });
+  pool.on('error', (e) => log.warn({ err: e.message }, 'Idle database connection error'));
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
+  const { caches, modelCache, userTiers, recheckSchema } = createCaches(pool, options, now);
+  let schemaTimer: NodeJS.Timeout | undefined;
+  const tokens = createTokenService(options.jwt, now);
+  const apiLogs = createApiLogWriter({
+    pool,
+    log,
+    flushIntervalMs: options.apiLogs?.flushIntervalMs ?? 500,
+    maxBatch: options.apiLogs?.maxBatch ?? 200,
+    onDropped: (n) => metrics.apiLogsDropped.inc(n),
+  });
+  const ctx: ServerContext = {
+    pool,
+    log,
+    metrics,
+    models: createModelService(modelCache, metrics, log),
+    auth: createAuthenticator(tokens, userTiers, metrics),
+    tokens,
+    userTiers,
+    tierChecker: createTierChecker(options.enforceTiers ?? true, metrics),
+    providers: options.providers ?? createProviderRegistry([createMockProvider()]),
+    loginThrottle: createLoginThrottle({ maxFailures: options.loginThrottle?.maxFailures ?? 5, windowMs: options.loginThrottle?.windowMs ?? 15 * 60_000 }),
+    apiLogs,
+    now,
+  };
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  app.decorate('caches', caches);
+  registerRequestRecording(app, ctx);
+  registerErrorHandling(app);
+  registerHealth(app, { pool });
+  registerLogin(app, ctx);
+  registerModels(app, ctx);
+  registerCompletions(app, ctx);
+  registerMetrics(app, metrics);
+  app.addHook('onReady', async () => {
+    await options.changeListener?.start(caches);
+    // Load the catalog now (logs "ModelService: Initialized"); a database that is down
+    // here is not fatal: requests retry the load.
+    await ctx.models.catalog().catch((e: unknown) => log.warn({ err: (e as Error).message }, 'ModelService: catalog not loaded yet'));
+    schemaTimer = setInterval(() => void recheckSchema().catch(() => {}), options.cache?.schemaRecheckMs ?? 2_000);
+    schemaTimer.unref();
+  });
+  // onClose hooks run after Fastify's own (server closed, in-flight requests done).
+  app.addHook('onClose', async () => {
+    clearInterval(schemaTimer);
+    await apiLogs.close();
+    await options.changeListener?.close();
+    await ctx.providers.close();
+    await pool.end();
+  });
+  return app as unknown as TierApp;
+}

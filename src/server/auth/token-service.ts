@@ -1,0 +1,55 @@
+/**
+ * Access tokens: JWT HS256 signed with jose. Verification pins the algorithm and checks
+ * signature, `exp`, `iss` and `aud`. The token carries who the caller is (`sub`), never
+ * their tier: that is read from the database on each request (cached).
+ */
+import { SignJWT, jwtVerify } from 'jose';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, type JwtSettings } from '../app-options.js';
+
+export interface IssuedToken {
+  readonly token: string;
+  readonly expiresIn: number;
+}
+
+export interface TokenService {
+  issue(userId: string): Promise<IssuedToken>;
+  /** The user id of a valid token; `null` for anything else (bad signature, alg, claims, expiry). */
+  verify(token: string): Promise<string | null>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function createTokenService(settings: JwtSettings, now: () => Date = () => new Date()): TokenService {
+  const key = new TextEncoder().encode(settings.secret);
+  const issuer = settings.issuer ?? DEFAULT_JWT_ISSUER;
+  const audience = settings.audience ?? DEFAULT_JWT_AUDIENCE;
+  const ttl = settings.ttlSeconds ?? 3600;
+  return {
+    async issue(userId) {
+      const iat = Math.floor(now().getTime() / 1000);
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(userId)
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + ttl)
+        .sign(key);
+      return { token, expiresIn: ttl };
+    },
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: ['HS256'],
+          issuer,
+          audience,
+          requiredClaims: ['exp', 'sub'],
+          currentDate: now(),
+        });
+        return typeof payload.sub === 'string' && UUID.test(payload.sub) ? payload.sub : null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}

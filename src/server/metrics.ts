@@ -1,0 +1,46 @@
+/**
+ * Prometheus metrics, one registry per app (two apps in one process do not share counts).
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface ServerMetrics {
+  readonly registry: Registry;
+  /** result: allowed | denied | shadow_denied (shadow mode let it through) | skipped (no tier schema). */
+  readonly tierChecks: Counter<'result'>;
+  readonly tierCheckDuration: Histogram<'result'>;
+  /** result: hit | miss. */
+  readonly modelCache: Counter<'result'>;
+  readonly userTierCache: Counter<'result'>;
+  readonly requests: Counter<'route' | 'method' | 'status'>;
+  readonly requestDuration: Histogram<'route'>;
+  /** api_logs rows that could not be written (database down at flush and at shutdown). */
+  readonly apiLogsDropped: Counter;
+}
+
+export function createMetrics(options: { readonly defaultMetrics?: boolean } = {}): ServerMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    tierChecks: new Counter({ name: 'tier_checks_total', help: 'Tier access checks by result', labelNames: ['result'], registers }),
+    tierCheckDuration: new Histogram({
+      name: 'tier_check_duration_seconds',
+      help: 'Time spent deciding tier access (policy decision only)',
+      labelNames: ['result'],
+      buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01],
+      registers,
+    }),
+    modelCache: new Counter({ name: 'model_cache_requests_total', help: 'Model catalog cache lookups by result (hit, miss)', labelNames: ['result'], registers }),
+    userTierCache: new Counter({ name: 'user_tier_cache_requests_total', help: 'User tier cache lookups by result (hit, miss)', labelNames: ['result'], registers }),
+    requests: new Counter({ name: 'http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers }),
+    requestDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request latency by route',
+      labelNames: ['route'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    apiLogsDropped: new Counter({ name: 'api_logs_dropped_total', help: 'api_logs rows that could not be written', registers }),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Per-request bookkeeping: the state routes fill in, and on response one api_logs row and
+ * the request metrics. Strings from the client are cleaned before they reach the database
+ * (NUL is not storable in PostgreSQL text; a bad row must never block a batch).
+ */
+import { performance } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
+import { newRequestState } from './request-state.js';
+import type { ServerContext } from './server-context.js';
+
+const clean = (value: string, max: number) => value.replaceAll('\u0000', '\uFFFD').slice(0, max);
+
+export function registerRequestRecording(app: FastifyInstance, ctx: ServerContext): void {
+  app.decorateRequest('tierctl', null as never);
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.tierctl = newRequestState(performance.now());
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const state = request.tierctl ?? newRequestState(performance.now());
+    const latencyMs = performance.now() - state.startedAt;
+    const status = reply.statusCode;
+    const route = request.routeOptions.url ?? 'unmatched';
+    ctx.metrics.requests.inc({ route, method: request.method, status: String(status) });
+    ctx.metrics.requestDuration.observe({ route }, latencyMs / 1000);
+    ctx.apiLogs.record({
+      userId: state.userId,
+      method: request.method,
+      path: clean(request.url.split('?')[0] ?? '', 2048),
+      modelId: state.modelId === null ? null : clean(state.modelId, 256),
+      statusCode: status,
+      errorCode: state.errorCode,
+      latencyMs,
+      tierCheckMs: state.tierCheckMs,
+      createdAt: ctx.now(),
+    });
+    done();
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * Runs the API until `signal` aborts: checks the database (unreachable: exit 3), listens,
+ * then on abort closes gracefully (stop accepting, finish in-flight requests, flush
+ * api_logs, close the pool). Logs are pino JSON on `destination` (stdout by default).
+ */
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { connectClient } from '../db/pg-connect.js';
+import { ExitCode } from '../shared/exit-codes.js';
+import { err, failure, ok, type Result } from '../shared/failure.js';
+import { redactUrl } from '../shared/redact-url.js';
+import type { AppOptions } from './app-options.js';
+import { buildApp } from './app.js';
+import type { ServerConfig } from './server-config.js';
+
+/** Never logged, wherever they appear in a log object. */
+export const REDACTED_PATHS = ['password', '*.password', 'token', '*.token', 'access_token', '*.access_token', 'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', 'apiKey', '*.apiKey', 'jwtSecret'];
+
+export function createServerLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, base: { service: 'tierctl-server' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, timestamp: pino.stdTimeFunctions.isoTime };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+export interface RunServerDeps {
+  /** Aborted on SIGTERM/SIGINT: the server closes gracefully and runServer resolves. */
+  readonly signal: AbortSignal;
+  readonly destination?: DestinationStream;
+  /** Extra app options (providers, change listener) wired by the caller. */
+  readonly app?: Partial<AppOptions>;
+  /** Called once listening, with the bound port. */
+  readonly onListening?: (port: number) => void;
+}
+
+export async function runServer(config: ServerConfig, deps: RunServerDeps): Promise<Result<void>> {
+  const log = createServerLogger(config.logLevel, deps.destination);
+  const probe = await connectClient(config.databaseUrl, { applicationName: 'tierctl-server' });
+  if (!probe.ok) {
+    log.error({ database: redactUrl(config.databaseUrl), code: probe.failure.code }, 'Database connection failed');
+    return probe;
+  }
+  await probe.value.end().catch(() => {});
+  log.info({ database: redactUrl(config.databaseUrl) }, 'Database connected successfully');
+  if (!config.enforceTiers) log.warn('ENABLE_TIER_ENFORCEMENT=false: shadow mode, would-be denials are logged and counted but allowed');
+  const app = await buildApp({
+    databaseUrl: config.databaseUrl,
+    jwt: { secret: config.jwtSecret, issuer: config.jwtIssuer, audience: config.jwtAudience, ttlSeconds: config.jwtTtlSeconds },
+    enforceTiers: config.enforceTiers,
+    logger: log,
+    defaultMetrics: true,
+    ...deps.app,
+  });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (e) {
+    await app.close().catch(() => {});
+    const code = (e as NodeJS.ErrnoException).code ?? 'unknown';
+    return err(failure('listen_failed', `Cannot listen on ${config.host}:${config.port}: ${code}`, code === 'EADDRINUSE' || code === 'EACCES' ? ExitCode.usage : ExitCode.failed));
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  log.info({ port, host: config.host, enforceTiers: config.enforceTiers }, `Server started on port ${port}`);
+  deps.onListening?.(port);
+  await new Promise<void>((resolve) => {
+    if (deps.signal.aborted) resolve();
+    else deps.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  log.info('Shutting down: no new connections, finishing in-flight requests');
+  await app.close();
+  log.info('Server stopped (api_logs flushed, database pool closed)');
+  return ok(undefined);
+}

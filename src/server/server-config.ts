@@ -1,0 +1,40 @@
+/**
+ * The server's configuration, from flags > environment > .env, every problem reported
+ * together (exit 2). A missing JWT_SECRET, or one shorter than 32 bytes, is refused.
+ */
+import { z } from 'zod';
+import { resolveConfig, type ConfigSources, type Setting } from '../shared/config.js';
+import type { Result } from '../shared/failure.js';
+import { boolean, databaseUrl, port, positiveInt } from '../shared/settings.js';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, MIN_JWT_SECRET_BYTES } from './app-options.js';
+
+const secret = z.string().refine((v) => Buffer.byteLength(v, 'utf8') >= MIN_JWT_SECRET_BYTES, `must be at least ${MIN_JWT_SECRET_BYTES} bytes`);
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export const serverSettings = {
+  databaseUrl,
+  port: { flag: 'port', env: 'PORT', schema: port, fallback: 3000 } satisfies Setting<number>,
+  host: { flag: 'host', env: 'HOST', schema: z.string().min(1), fallback: '127.0.0.1' } satisfies Setting<string>,
+  jwtSecret: { env: 'JWT_SECRET', schema: secret, secret: true } satisfies Setting<string>,
+  jwtIssuer: { env: 'JWT_ISSUER', schema: z.string().min(1), fallback: DEFAULT_JWT_ISSUER } satisfies Setting<string>,
+  jwtAudience: { env: 'JWT_AUDIENCE', schema: z.string().min(1), fallback: DEFAULT_JWT_AUDIENCE } satisfies Setting<string>,
+  jwtTtlSeconds: { env: 'JWT_TTL_SECONDS', schema: positiveInt, fallback: 3600 } satisfies Setting<number>,
+  enforceTiers: { env: 'ENABLE_TIER_ENFORCEMENT', schema: boolean, fallback: true } satisfies Setting<boolean>,
+  logLevel: { env: 'LOG_LEVEL', schema: logLevel, fallback: 'info' } satisfies Setting<z.infer<typeof logLevel>>,
+};
+
+export type ServerConfig = {
+  readonly databaseUrl: string;
+  readonly port: number;
+  readonly host: string;
+  readonly jwtSecret: string;
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  readonly jwtTtlSeconds: number;
+  readonly enforceTiers: boolean;
+  readonly logLevel: z.infer<typeof logLevel>;
+};
+
+export function resolveServerConfig(sources: ConfigSources): Result<ServerConfig> {
+  return resolveConfig(serverSettings, sources) as Result<ServerConfig>;
+}
