@@ -4,15 +4,18 @@ import { EXIT_CODE_HELP } from '../shared/exit-codes.js';
 import { packagePath } from '../shared/package-root.js';
 import { registerAccess } from './commands/access.js';
 import { registerBackup } from './commands/backup.js';
+import { registerDeploy } from './commands/deploy.js';
 import { registerFixturesCheck } from './commands/fixtures-check.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerPreflight } from './commands/preflight.js';
+import { registerRehearse } from './commands/rehearse.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerSeed } from './commands/seed.js';
 import { registerServe } from './commands/serve.js';
 import { registerUsers } from './commands/users.js';
+import { registerVerify } from './commands/verify.js';
 
 const version = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 
@@ -33,6 +36,7 @@ export function buildProgram(): Command {
       `\nConfiguration: flags > environment > .env (DATABASE_URL, API_URL, JWT_SECRET, ...).\n` +
         `Passwords are never printed: URLs are shown with the password redacted.\n\n${EXIT_CODE_HELP}\n`,
     );
+  registerRehearse(program);
   registerFixturesCheck(program);
   registerPreflight(program);
   registerBackup(program);
@@ -40,9 +44,11 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerSeed(program);
   registerUsers(program);
+  registerVerify(program);
+  registerDeploy(program);
   registerRollback(program);
+  registerServe(program);
   registerAccess(program);
   registerMonitor(program);
-  registerServe(program);
   return program;
 }

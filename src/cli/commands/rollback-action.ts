@@ -21,7 +21,7 @@ export function durationFlag(flag: string, text: string): number {
 
 export async function rollbackAction(ctx: CliContext, opts: RollbackFlags): Promise<number> {
   const databaseUrl = resolveDatabaseUrl(ctx, opts);
-  const { apiUrl, timeout } = unwrap(resolveConfig({ apiUrl: optionalApiUrl, timeout: { flag: 'timeout', schema: positiveInt } }, ctx.sources({ ...opts })));
+  const { apiUrl, timeout, wait } = unwrap(resolveConfig({ apiUrl: optionalApiUrl, timeout: { flag: 'timeout', schema: positiveInt }, wait: { flag: 'wait', schema: positiveInt } }, ctx.sources({ ...opts })));
   const hookTimeoutMs = durationFlag('--hook-timeout', opts.hookTimeout ?? '2m');
   const lockTimeoutMs = durationFlag('--lock-timeout', opts.lockTimeout ?? '5s');
   await confirmOrRefuse(ctx, {
@@ -44,6 +44,7 @@ export async function rollbackAction(ctx: CliContext, opts: RollbackFlags): Prom
         ...(opts.startCmd ? { startCmd: opts.startCmd } : {}),
         hookTimeoutMs,
         httpTimeoutMs: timeout,
+        waitMs: wait * 1000,
         ...(opts.reason ? { reason: opts.reason } : {}),
         lockTimeoutMs,
       },

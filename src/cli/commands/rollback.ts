@@ -15,6 +15,7 @@ export interface RollbackFlags extends HookFlags {
   reason?: string;
   lockTimeout?: string;
   timeout?: string;
+  wait?: string;
   yes?: boolean;
   json?: boolean;
 }
@@ -32,6 +33,7 @@ export function registerRollback(program: Command): void {
     .option('--migrations-dir <dir>', "migrations directory (default: the package's prisma/migrations)")
     .option('--lock-timeout <duration>', 'how long the rollback may wait for its lock on models', '5s')
     .option('--timeout <ms>', 'HTTP timeout for the API check', '5000')
+    .option('--wait <seconds>', 'how long running instances get to stop serving the tier fields', '10')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--json', 'print the result as JSON')
     .addHelpText(

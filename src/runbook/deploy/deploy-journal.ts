@@ -7,7 +7,7 @@ import { err, failure, ok, type Failure, type Result } from '../../shared/failur
 export const JOURNAL_FORMAT = 'tierctl-deploy-journal/1';
 
 export type PhaseId =
-  | 'preflight' | 'backup' | 'stop' | 'migrate' | 'migration-verified' | 'seed' | 'test-users' | 'start' | 'verify' | 'auto-rollback' | 'restart'
+  | 'preflight' | 'backup' | 'stop' | 'migrate' | 'migration-verified' | 'seed' | 'test-users' | 'start' | 'health' | 'verify' | 'auto-rollback' | 'restart'
   | 'migrate-rollback' | 'restore' | 'rollback-verified'
   | 'sandbox' | 'backend' | 'deploy' | 'rollback-drill' | 'reapply' | 'checks-again';
 export type PhaseOutcome = 'ok' | 'failed' | 'skipped' | 'interrupted';

@@ -12,6 +12,8 @@ import { preflight } from '../preflight.js';
 import { seedTiers } from '../seed-tiers.js';
 import type { DeployDeps, DeployOptions, VerifySummary } from './deploy-types.js';
 import type { PhaseDone } from './run-phase.js';
+import { waitHealthy } from '../../verify/wait-healthy.js';
+import { waitTierFields } from '../../verify/wait-tier-fields.js';
 
 /**
  * The body of each deploy phase: one runbook step each, run quietly (the phase line is the
@@ -77,6 +79,20 @@ export async function testUsersPhase(o: DeployOptions) {
   return done(`${r.value.users.length} test users (${r.value.changed} changed)`, { users: r.value.users.map((u) => ({ email: u.email, outcome: u.outcome })) });
 }
 
+/**
+ * The guide's step 9 (health), then: the running instances serve the new schema. Instances
+ * that kept running through the migration pick it up without a restart, within their
+ * re-check bound; this waits for that before the checks judge them.
+ */
+export async function healthPhase(o: DeployOptions, deps: DeployDeps) {
+  const wait = { waitMs: o.waitMs, timeoutMs: o.httpTimeoutMs, ...(deps.signal ? { signal: deps.signal } : {}) };
+  const health = await waitHealthy(o.apiUrl, wait);
+  if (!health.ok) return health;
+  const r = await waitTierFields(o.apiUrl, 'present', wait);
+  if (!r.ok) return r;
+  return done(`healthy after ${health.value.attempts} attempt(s); /v1/models lists the tier fields (after ${r.value.waitedMs} ms)`, { health: health.value.body, schemaWaitMs: r.value.waitedMs });
+}
+
 export async function verifyPhase(o: DeployOptions, deps: DeployDeps): Promise<Result<PhaseDone<VerifySummary>>> {
   const r = await deps.verify({ apiUrl: o.apiUrl, databaseUrl: o.databaseUrl, ...(deps.signal ? { signal: deps.signal } : {}) });
   if (!r.ok) return r;
@@ -88,5 +104,5 @@ export async function verifyPhase(o: DeployOptions, deps: DeployDeps): Promise<R
       hint: 'Run `tierctl verify` against the API for the evidence of each failure.',
     }));
   }
-  return done(`healthy; ${passed}/${s.checks.length} checks passed`, s);
+  return done(`${passed}/${s.checks.length} checks passed`, s);
 }

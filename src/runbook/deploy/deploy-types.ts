@@ -43,6 +43,10 @@ export interface DeployOptions {
   readonly autoRollback: boolean;
   readonly resume: boolean;
   readonly lockTimeoutMs?: number;
+  /** How long to wait for /health and for the API to serve the new schema. */
+  readonly waitMs: number;
+  /** Timeout of each HTTP request deploy makes itself. */
+  readonly httpTimeoutMs: number;
 }
 
 export interface DeployDeps {

@@ -3,14 +3,14 @@ import { redactUrl } from '../../shared/redact-url.js';
 import { silentReporter } from '../../shared/reporter.js';
 import { migrateStatus } from '../migrate-status.js';
 import { JOURNAL_FORMAT, journalForRun, readJournal, writeJournal, type DeployJournal, type PhaseId, type PhaseRecord } from './deploy-journal.js';
-import { backupPhase, hookPhase, migratePhase, migrationVerifiedPhase, preflightPhase, seedPhase, testUsersPhase, verifyPhase } from './deploy-phases.js';
+import { backupPhase, hookPhase, migratePhase, migrationVerifiedPhase, preflightPhase, healthPhase, seedPhase, testUsersPhase, verifyPhase } from './deploy-phases.js';
 import { recoverAfterFailure } from './deploy-recovery.js';
 import type { DeployDeps, DeployOptions, DeployReport, VerifySummary } from './deploy-types.js';
 import { writeDeployEvidence } from './deploy-evidence.js';
 import { runSequence, type PhaseRun } from './run-phase.js';
 
 /** Checks of the state are never taken from an earlier run: the state may have changed since. */
-const ALWAYS_RUN: ReadonlySet<PhaseId> = new Set(['migration-verified', 'verify']);
+const ALWAYS_RUN: ReadonlySet<PhaseId> = new Set(['migration-verified', 'health', 'verify']);
 
 /**
  * `tierctl deploy`: the guide's deployment steps and checklist, in order: preflight,
@@ -88,7 +88,8 @@ function runPhases(run: PhaseRun, o: DeployOptions, deps: DeployDeps): Promise<F
       ['seed', 'Seed the tier assignments (step 6)', o.seed ? () => seedPhase(o, deps) : 'no --seed'],
       ['test-users', 'Create the test users', o.testUsers ? () => testUsersPhase(o) : 'no --test-users'],
       ['start', 'Start the backend (step 8)', o.startCmd ? hook(o.startCmd) : 'no --start-cmd'],
-      ['verify', 'Health check and the eight post-deployment checks (step 9, tests 1-8)', () => verifyPhase(o, deps)],
+      ['health', 'Health check; the API serves the new schema (step 9)', () => healthPhase(o, deps)],
+      ['verify', 'The eight post-deployment checks (tests 1-8)', () => verifyPhase(o, deps)],
     ],
     deps.signal,
   );

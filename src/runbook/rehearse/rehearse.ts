@@ -8,7 +8,7 @@ import { silentReporter, type Reporter } from '../../shared/reporter.js';
 import { JOURNAL_FORMAT, type PhaseRecord } from '../deploy/deploy-journal.js';
 import { deploy } from '../deploy/deploy.js';
 import type { DeployReport, VerifyRunner } from '../deploy/deploy-types.js';
-import { migratePhase, seedPhase, verifyPhase } from '../deploy/deploy-phases.js';
+import { healthPhase, migratePhase, seedPhase, verifyPhase } from '../deploy/deploy-phases.js';
 import { runSequence, type PhaseRun } from '../deploy/run-phase.js';
 import { rollbackProcedure, type RollbackReport } from '../rollback/rollback-procedure.js';
 import { createSandbox, dropSandbox, dropStaleSandboxes, prepareBaseline, type SandboxDatabase } from './sandbox-database.js';
@@ -70,7 +70,7 @@ export async function rehearse(o: RehearseOptions, deps: RehearseDeps): Promise<
   const signal = deps.signal ? { signal: deps.signal } : {};
   const phaseOptions = () => ({
     databaseUrl: sandbox!.url, apiUrl: backend!.url, backupDir: workDir, evidenceDir: o.evidenceDir ?? workDir, journalPath: join(workDir, 'deploy-journal.json'),
-    fixturesDir: o.fixturesDir, hookTimeoutMs: 60_000, seed: true, testUsers: true, testPassword: o.testPassword, autoRollback: true, resume: false,
+    fixturesDir: o.fixturesDir, hookTimeoutMs: 60_000, seed: true, testUsers: true, testPassword: o.testPassword, autoRollback: true, resume: false, waitMs: 10_000, httpTimeoutMs: 5000,
   });
   const phaseDeps = () => ({ reporter: silentReporter, verify: deps.verify, ...signal });
   const failed = await runSequence(run, [
@@ -98,18 +98,20 @@ export async function rehearse(o: RehearseOptions, deps: RehearseDeps): Promise<
     ['rollback-drill', 'Rollback drill: tierctl rollback and its verification', async () => {
       const manifest = (deployReport!.phases.find((p) => p.id === 'backup')?.data as { manifestPath: string }).manifestPath;
       // The assignments being dropped were seeded by this rehearsal, after the backup.
-      const r = await rollbackProcedure({ databaseUrl: sandbox!.url, apiUrl: backend!.url, backupManifest: manifest, acceptLoss: true, hookTimeoutMs: 60_000, httpTimeoutMs: 5000, reason: 'tierctl rehearse: rollback drill' }, { reporter: deps.reporter, ...signal });
+      const r = await rollbackProcedure({ databaseUrl: sandbox!.url, apiUrl: backend!.url, backupManifest: manifest, acceptLoss: true, hookTimeoutMs: 60_000, httpTimeoutMs: 5000, waitMs: 10_000, reason: 'tierctl rehearse: rollback drill' }, { reporter: deps.reporter, ...signal });
       if (!r.ok) return r;
       rollbackReport = r.value;
       if (r.value.failure) return { ok: false, failure: r.value.failure };
       return ok({ detail: r.value.verification.map((v) => `${v.title}: ${v.result}`).join('; '), data: { verification: r.value.verification } });
     }],
-    ['reapply', 'Re-apply the migration and the tier assignments', async () => {
+    ['reapply', 'Re-apply the migration and the tier assignments; the API serves them', async () => {
       const applied = await migratePhase(phaseOptions(), phaseDeps());
       if (!applied.ok) return applied;
       const seeded = await seedPhase(phaseOptions(), phaseDeps());
       if (!seeded.ok) return seeded;
-      return ok({ detail: `${applied.value.detail}; ${seeded.value.detail}`, data: null });
+      const served = await healthPhase(phaseOptions(), phaseDeps());
+      if (!served.ok) return served;
+      return ok({ detail: `${applied.value.detail}; ${seeded.value.detail}; ${served.value.detail}`, data: null });
     }],
     ['checks-again', 'The eight checks again', () => verifyPhase(phaseOptions(), phaseDeps())],
   ], deps.signal);

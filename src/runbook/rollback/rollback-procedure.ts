@@ -31,6 +31,8 @@ export interface RollbackOptions {
   readonly startCmd?: string;
   readonly hookTimeoutMs: number;
   readonly httpTimeoutMs: number;
+  /** How long running instances get to stop serving the tier fields. */
+  readonly waitMs: number;
   readonly reason?: string;
   readonly lockTimeoutMs?: number;
 }
@@ -77,7 +79,7 @@ export async function rollbackProcedure(o: RollbackOptions, deps: { reporter: Re
     ['start', 'Start the backend (rollback step 5)', o.startCmd ? () => hookPhase(o.startCmd!, o.hookTimeoutMs, deps.signal) : 'no --start-cmd'],
     ['rollback-verified', 'Verify the rollback (rollback step 6)', async () => {
       verification.push(await schemaWithoutTier(o.databaseUrl));
-      verification.push(o.apiUrl ? await apiWithoutTierFields(o.apiUrl, o.httpTimeoutMs) : { id: 'api', title: '/v1/models answers without tier fields', result: 'skipped', detail: 'no --api-url' });
+      verification.push(o.apiUrl ? await apiWithoutTierFields(o.apiUrl, { waitMs: o.waitMs, timeoutMs: o.httpTimeoutMs, ...signal }) : { id: 'api', title: '/v1/models answers without tier fields', result: 'skipped', detail: 'no --api-url' });
       verification.push(await modelsMatchCsv(o.databaseUrl, csv.value));
       const failed = verification.filter((v) => v.result === 'fail');
       if (failed.length > 0) return { ok: false, failure: failure('rollback_not_verified', `Rollback verification failed: ${failed.map((f) => `${f.title}: ${f.detail}`).join('; ')}`, ExitCode.failed) };

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { withMigrationSession } from '../../db/migration-session.js';
 import { modelsCsv } from '../../db/models-csv.js';
 import { verifyTierSchema } from '../../db/tier-verification.js';
-import { TIER_COLUMNS } from '../../db/tier-columns.js';
+import { waitTierFields } from '../../verify/wait-tier-fields.js';
 import { ok, type Result } from '../../shared/failure.js';
 import { readManifest } from '../backup-manifest.js';
 
@@ -15,24 +15,14 @@ export interface RollbackCheck {
   readonly detail: string;
 }
 
-const TIER_FIELDS = [...TIER_COLUMNS, 'access_status'];
-
-/** `GET /v1/models` answers, and no model carries a tier field. */
-export async function apiWithoutTierFields(apiUrl: string, timeoutMs: number): Promise<RollbackCheck> {
+/**
+ * `GET /v1/models` answers without the tier fields. Instances that kept running through the
+ * rollback notice the columns are gone on their own, so this waits up to `waitMs` for it.
+ */
+export async function apiWithoutTierFields(apiUrl: string, o: { waitMs: number; timeoutMs: number; signal?: AbortSignal }): Promise<RollbackCheck> {
   const title = '/v1/models answers without tier fields';
-  const url = new URL('/v1/models', apiUrl).toString();
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    const text = await res.text();
-    if (res.status !== 200) return { id: 'api', title, result: 'fail', detail: `GET ${url} answered ${res.status}: ${text.slice(0, 200)}` };
-    const body = JSON.parse(text) as { models?: Record<string, unknown>[] };
-    if (!Array.isArray(body.models) || body.models.length === 0) return { id: 'api', title, result: 'fail', detail: `GET ${url}: no models listed` };
-    const leaking = body.models.filter((m) => TIER_FIELDS.some((f) => f in m)).map((m) => String(m.id));
-    if (leaking.length > 0) return { id: 'api', title, result: 'fail', detail: `still shown with tier fields: ${leaking.join(', ')}` };
-    return { id: 'api', title, result: 'pass', detail: `${body.models.length} models, none with ${TIER_FIELDS.join('/')}` };
-  } catch (e) {
-    return { id: 'api', title, result: 'fail', detail: `GET ${url}: ${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}` };
-  }
+  const r = await waitTierFields(apiUrl, 'absent', o);
+  return r.ok ? { id: 'api', title, result: 'pass', detail: `no model carries a tier field (after ${r.value.waitedMs} ms)` } : { id: 'api', title, result: 'fail', detail: r.failure.message };
 }
 
 /** The CSV the backup took before the migration: from a manifest, or a file given directly. */

@@ -1,0 +1,71 @@
+import { deploy } from '../../runbook/deploy/deploy.js';
+import type { DeployReport } from '../../runbook/deploy/deploy-types.js';
+import { resolveConfig } from '../../shared/config.js';
+import { ExitCode } from '../../shared/exit-codes.js';
+import { unwrap } from '../../shared/failure.js';
+import { redactUrl } from '../../shared/redact-url.js';
+import { apiUrl, positiveInt } from '../../shared/settings.js';
+import { confirmOrRefuse } from '../confirm.js';
+import type { CliContext } from '../context.js';
+import { resolveDatabaseUrl } from '../database-url.js';
+import { resolveFixturesDir } from '../fixtures-option.js';
+import { colors, formatFailure, writeJson } from '../output.js';
+import { cliReporter } from '../reporter.js';
+import type { DeployFlags } from './deploy.js';
+import { isLocalDatabase } from './migrate-options.js';
+import { phaseTable } from './phase-table.js';
+import { durationFlag } from './rollback-action.js';
+import { testPassword } from './users-action.js';
+import { verifyRunner } from '../../runbook/deploy/verify-runner.js';
+
+const OUTCOME = { succeeded: 'Deployed', failed: 'Deployment FAILED', rolled_back: 'Deployment FAILED and rolled back', interrupted: 'Deployment INTERRUPTED' } as const;
+
+export function deploySummary(r: DeployReport, c: ReturnType<typeof colors>): string {
+  const head = r.outcome === 'succeeded' ? c.green(OUTCOME[r.outcome]) : c.red(OUTCOME[r.outcome]);
+  return `${phaseTable(r.phases, c)}${head} in ${(r.totalMs / 1000).toFixed(1)} s\n  database: ${r.state.database}\n  service:  ${r.state.service}\n  evidence: ${r.evidence.json}\n            ${r.evidence.junit}\n`;
+}
+
+export async function deployAction(ctx: CliContext, opts: DeployFlags): Promise<number> {
+  const databaseUrl = resolveDatabaseUrl(ctx, opts);
+  const cfg = unwrap(resolveConfig({ apiUrl, wait: { flag: 'wait', schema: positiveInt }, timeout: { flag: 'timeout', schema: positiveInt } }, ctx.sources({ ...opts })));
+  const hookTimeoutMs = durationFlag('--hook-timeout', opts.hookTimeout ?? '2m');
+  const lockTimeoutMs = durationFlag('--lock-timeout', opts.lockTimeout);
+  const password = opts.testUsers ? testPassword(ctx, opts.passwordEnv).password : '';
+  if (!isLocalDatabase(databaseUrl)) {
+    await confirmOrRefuse(ctx, { yes: Boolean(opts.yes), action: `deploy the tier migration to ${redactUrl(databaseUrl)}` });
+  }
+  const report = unwrap(
+    await deploy(
+      {
+        databaseUrl,
+        apiUrl: cfg.apiUrl,
+        backupDir: opts.backupDir,
+        evidenceDir: opts.evidenceDir ?? opts.backupDir,
+        journalPath: opts.journal,
+        fixturesDir: resolveFixturesDir(ctx, opts),
+        ...(opts.migrationsDir ? { migrationsDir: opts.migrationsDir } : {}),
+        ...(opts.pgDump ? { pgDump: opts.pgDump } : {}),
+        ...(opts.stopCmd ? { stopCmd: opts.stopCmd } : {}),
+        ...(opts.startCmd ? { startCmd: opts.startCmd } : {}),
+        hookTimeoutMs,
+        seed: Boolean(opts.seed),
+        testUsers: Boolean(opts.testUsers),
+        testPassword: password,
+        autoRollback: opts.autoRollback,
+        resume: Boolean(opts.resume),
+        lockTimeoutMs,
+        waitMs: cfg.wait * 1000,
+        httpTimeoutMs: cfg.timeout,
+      },
+      { reporter: await cliReporter(ctx), signal: ctx.signal, verify: verifyRunner({ waitSeconds: cfg.wait, timeoutMs: cfg.timeout, fixturesDir: resolveFixturesDir(ctx, opts), password }) },
+    ),
+  );
+  const code = report.failure ? report.failure.exitCode : ExitCode.ok;
+  if (opts.json) {
+    writeJson(ctx.stdout, { ok: report.outcome === 'succeeded', ...report });
+    return code;
+  }
+  if (report.failure) ctx.stderr.write(formatFailure(report.failure, colors(ctx.stderr, ctx.env)));
+  ctx.stdout.write(deploySummary(report, colors(ctx.stdout, ctx.env)));
+  return code;
+}

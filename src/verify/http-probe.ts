@@ -1,0 +1,72 @@
+import type { Evidence } from './check-result.js';
+
+/** One HTTP exchange with the target, kept whole for evidence. */
+export interface Exchange {
+  readonly request: string;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly text: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  readonly json: unknown;
+}
+
+/** A request that got no HTTP answer (refused, reset, timed out). */
+export interface TransportError {
+  readonly request: string;
+  readonly error: string;
+}
+
+export interface ProbeOptions {
+  readonly token?: string;
+  readonly body?: unknown;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+const MAX_BODY = 600;
+const SHOWN_HEADERS = ['content-type', 'content-length', 'www-authenticate', 'retry-after'];
+
+export const trimmed = (text: string) => (text.length > MAX_BODY ? `${text.slice(0, MAX_BODY)}… (${text.length} bytes)` : text);
+
+function why(e: unknown): string {
+  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError') return 'timed out';
+  return err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
+}
+
+/** Sends one request; never throws: a missing answer is a TransportError. The token never appears in `request`. */
+export async function probe(apiUrl: string, method: 'GET' | 'POST', path: string, o: ProbeOptions): Promise<Exchange | TransportError> {
+  const request = `${method} ${path}${o.token ? ' (Bearer token)' : ''}`;
+  const headers: Record<string, string> = {};
+  if (o.token) headers.authorization = `Bearer ${o.token}`;
+  if (o.body !== undefined) headers['content-type'] = 'application/json';
+  try {
+    const signals = [AbortSignal.timeout(o.timeoutMs), ...(o.signal ? [o.signal] : [])];
+    const res = await fetch(new URL(path, apiUrl), { method, headers, ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}), signal: AbortSignal.any(signals) });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const shown: Record<string, string> = {};
+    for (const h of SHOWN_HEADERS) {
+      const v = res.headers.get(h);
+      if (v !== null) shown[h] = v;
+    }
+    return { request, status: res.status, headers: shown, text, json };
+  } catch (e) {
+    return { request, error: why(e) };
+  }
+}
+
+export const isExchange = (x: Exchange | TransportError): x is Exchange => 'status' in x;
+
+/** Evidence from an exchange (or a request that got no answer). */
+export function evidenceOf(x: Exchange | TransportError, expected: string, actual: string): Evidence {
+  if (!isExchange(x)) return { request: x.request, expected, actual: `no answer: ${x.error}` };
+  return { request: x.request, status: x.status, headers: x.headers, body: trimmed(x.text), expected, actual };
+}
+
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
