@@ -15,6 +15,7 @@ import { createTokenService } from './auth/token-service.js';
 import { createCaches } from './cache/create-caches.js';
 import type { CacheControl } from './cache/cache-control.js';
 import { registerErrorHandling } from './errors/error-handler.js';
+import { registerGracefulClose } from './graceful-close.js';
 import { createMetrics } from './metrics.js';
 import { createModelService } from './model-service.js';
 import { createMockProvider } from './providers/mock.js';
@@ -71,6 +72,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   });
   app.decorate('caches', caches);
   registerRequestRecording(app, ctx);
+  registerGracefulClose(app);
   registerErrorHandling(app);
   registerHealth(app, { pool });
   registerLogin(app, ctx);
