@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { EXIT_CODE_HELP } from '../shared/exit-codes.js';
 import { packagePath } from '../shared/package-root.js';
+import { registerAccess } from './commands/access.js';
 import { registerBackup } from './commands/backup.js';
 import { registerFixturesCheck } from './commands/fixtures-check.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerMonitor } from './commands/monitor.js';
 import { registerPreflight } from './commands/preflight.js';
 import { registerRestore } from './commands/restore.js';
+import { registerRollback } from './commands/rollback.js';
 import { registerSeed } from './commands/seed.js';
 import { registerServe } from './commands/serve.js';
 import { registerUsers } from './commands/users.js';
@@ -37,6 +40,9 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerSeed(program);
   registerUsers(program);
+  registerRollback(program);
+  registerAccess(program);
+  registerMonitor(program);
   registerServe(program);
   return program;
 }

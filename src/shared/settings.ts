@@ -3,21 +3,18 @@ import type { Setting } from './config.js';
 
 /** The settings commands share, each with its flag and environment variable. */
 
-const postgresUrl = z.string().refine((v) => {
-  try {
-    return ['postgres:', 'postgresql:'].includes(new URL(v).protocol);
-  } catch {
-    return false;
-  }
-}, 'must be a postgres:// or postgresql:// URL');
+/** A URL whose scheme is one of `protocols` (e.g. `postgres:`). */
+const urlOf = (protocols: readonly string[], message: string) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, message);
 
-const httpUrl = z.string().refine((v) => {
-  try {
-    return ['http:', 'https:'].includes(new URL(v).protocol);
-  } catch {
-    return false;
-  }
-}, 'must be an http:// or https:// URL');
+const postgresUrl = urlOf(['postgres:', 'postgresql:'], 'must be a postgres:// or postgresql:// URL');
+const httpUrl = urlOf(['http:', 'https:'], 'must be an http:// or https:// URL');
 
 export const databaseUrl: Setting<string> = { flag: 'databaseUrl', env: 'DATABASE_URL', schema: postgresUrl, secret: true };
 export const optionalDatabaseUrl: Setting<string | undefined> = { ...databaseUrl, schema: postgresUrl.optional(), fallback: undefined };
@@ -28,3 +25,4 @@ export const port = z.coerce.number().int().min(0).max(65535);
 export const positiveInt = z.coerce.number().int().positive();
 export const nonNegativeNumber = z.coerce.number().min(0);
 export { postgresUrl, httpUrl };
+export const optionalApiUrl: Setting<string | undefined> = { ...apiUrl, schema: httpUrl.optional(), fallback: undefined };

@@ -8,3 +8,4 @@ export * from './decide-access.js';
 export * from './access-status.js';
 export * from './effective-tier.js';
 export * from './lint-policy.js';
+export * from './denial-body.js';

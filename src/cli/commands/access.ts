@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { databaseOption } from '../database-option.js';
+import { runAction } from '../run-action.js';
+
+export interface AccessExplainFlags {
+  databaseUrl?: string;
+  user: string;
+  model: string;
+  json?: boolean;
+}
+
+export function registerAccess(program: Command): void {
+  const access = program.command('access').description('answer support questions about who may use which model');
+  databaseOption(access.command('explain'))
+    .description("why a user may or may not use a model: their subscriptions and effective tier, the model's policy, the decision and the exact response the API would send")
+    .requiredOption('--user <email>', "the user's email (exact match, as login does)")
+    .requiredOption('--model <id>', 'the model id (exact match, as the API does)')
+    .option('--json', 'print the explanation as JSON')
+    .addHelpText('after', '\nReads only. Exit 0 explained (allowed or denied), 1 no such user, 2 usage, 3 database unreachable.')
+    .action((opts: AccessExplainFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./access-action.js')).accessExplainAction(ctx, opts)));
+}

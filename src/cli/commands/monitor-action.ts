@@ -1,0 +1,64 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { collectMonitor, type MonitorReport } from '../../runbook/monitor.js';
+import { resolveConfig } from '../../shared/config.js';
+import { ExitCode } from '../../shared/exit-codes.js';
+import { TierctlError, unwrap, usageFailure } from '../../shared/failure.js';
+import { nonNegativeNumber, optionalApiUrl, optionalDatabaseUrl, positiveInt } from '../../shared/settings.js';
+import type { CliContext } from '../context.js';
+import { colors, writeJson } from '../output.js';
+import { renderTable } from '../table.js';
+import type { MonitorFlags } from './monitor.js';
+
+const settings = {
+  databaseUrl: optionalDatabaseUrl,
+  apiUrl: optionalApiUrl,
+  watch: { flag: 'watch', schema: positiveInt.optional(), fallback: undefined },
+  maxDenialsPerHour: { flag: 'maxDenialsPerHour', schema: nonNegativeNumber },
+  maxTierCheckMs: { flag: 'maxTierCheckMs', schema: nonNegativeNumber },
+  minCacheHitRate: { flag: 'minCacheHitRate', schema: z.coerce.number().min(0).max(100) },
+  timeout: { flag: 'timeout', schema: positiveInt },
+};
+
+const show = (v: number | null, unit: string) => (v === null ? '-' : unit === '%' ? `${(v * 100).toFixed(1)} %` : `${Number(v.toFixed(3))}${unit}`);
+
+export function monitorText(r: MonitorReport, c: ReturnType<typeof colors>): string {
+  const unit = (id: string) => (id === 'cache_hit_rate' ? '%' : id === 'tier_check_latency' ? ' ms' : '');
+  const alerts = renderTable(
+    ['figure', 'value', 'alert when', 'source', ''],
+    r.alerts.map((a) => [
+      a.title,
+      show(a.value, unit(a.id)),
+      `${a.comparison} ${show(a.threshold, unit(a.id))}`,
+      a.source ?? '-',
+      a.firing ? c.red('ALERT') : a.value === null ? c.dim(`not measured: ${a.note}`) : c.green('ok'),
+    ]),
+  );
+  const statuses = r.requestsByStatus.length > 0 ? `Requests in the last hour by status: ${r.requestsByStatus.map((s) => `${s.status}: ${s.count}`).join(', ')}\n` : '';
+  const hours = r.deniedPerHour.length > 0 ? `Denials per hour (24 h): ${r.deniedPerHour.map((h) => `${h.hour.slice(0, 13)}h ${h.count}`).join(', ')}\n` : '';
+  return `${r.at}\n${alerts}${statuses}${hours}${r.firing > 0 ? c.red(`${r.firing} alert(s) firing`) : 'No alert'}\n`;
+}
+
+export async function monitorAction(ctx: CliContext, opts: MonitorFlags): Promise<number> {
+  const cfg = unwrap(resolveConfig(settings, ctx.sources({ ...opts })));
+  if (!cfg.databaseUrl && !cfg.apiUrl) throw new TierctlError(usageFailure('nothing_to_monitor', 'Give --database-url (api_logs), --api-url (/metrics), or both'));
+  if (opts.once && cfg.watch !== undefined) throw new TierctlError(usageFailure('conflicting_options', '--once and --watch exclude each other'));
+  const options = {
+    ...(cfg.databaseUrl ? { databaseUrl: cfg.databaseUrl } : {}),
+    ...(cfg.apiUrl ? { apiUrl: cfg.apiUrl } : {}),
+    thresholds: { maxDenialsPerHour: cfg.maxDenialsPerHour, maxTierCheckMs: cfg.maxTierCheckMs, minCacheHitRate: cfg.minCacheHitRate / 100 },
+    timeoutMs: cfg.timeout,
+  };
+  const c = colors(ctx.stdout, ctx.env);
+  for (;;) {
+    const report = unwrap(await collectMonitor(options, { signal: ctx.signal }));
+    if (opts.json) writeJson(ctx.stdout, { ok: report.firing === 0, ...report });
+    else ctx.stdout.write(monitorText(report, c));
+    if (cfg.watch === undefined) return report.firing > 0 ? ExitCode.failed : ExitCode.ok;
+    try {
+      await sleep(cfg.watch * 1000, undefined, { signal: ctx.signal });
+    } catch {
+      return ExitCode.interrupted;
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { rollbackProcedure } from '../../runbook/rollback/rollback-procedure.js';
+import { resolveConfig } from '../../shared/config.js';
+import { parseDuration } from '../../shared/duration.js';
+import { ExitCode } from '../../shared/exit-codes.js';
+import { err, unwrap, usageFailure } from '../../shared/failure.js';
+import { redactUrl } from '../../shared/redact-url.js';
+import { optionalApiUrl, positiveInt } from '../../shared/settings.js';
+import { confirmOrRefuse } from '../confirm.js';
+import type { CliContext } from '../context.js';
+import { resolveDatabaseUrl } from '../database-url.js';
+import { colors, formatFailure, writeJson } from '../output.js';
+import { cliReporter } from '../reporter.js';
+import { renderTable } from '../table.js';
+import { phaseTable } from './phase-table.js';
+import type { RollbackFlags } from './rollback.js';
+
+export function durationFlag(flag: string, text: string): number {
+  const ms = parseDuration(text);
+  return ms === null ? unwrap(err(usageFailure('invalid_duration', `${flag}: expected a duration like 5s, 500ms or 2m (got ${JSON.stringify(text)})`))) : ms;
+}
+
+export async function rollbackAction(ctx: CliContext, opts: RollbackFlags): Promise<number> {
+  const databaseUrl = resolveDatabaseUrl(ctx, opts);
+  const { apiUrl, timeout } = unwrap(resolveConfig({ apiUrl: optionalApiUrl, timeout: { flag: 'timeout', schema: positiveInt } }, ctx.sources({ ...opts })));
+  const hookTimeoutMs = durationFlag('--hook-timeout', opts.hookTimeout ?? '2m');
+  const lockTimeoutMs = durationFlag('--lock-timeout', opts.lockTimeout ?? '5s');
+  await confirmOrRefuse(ctx, {
+    yes: Boolean(opts.yes),
+    action: `roll back the tier migration of ${redactUrl(databaseUrl)}${opts.restore ? ` and restore ${opts.restore}` : ''}`,
+    details: [opts.stopCmd ? `stop: ${opts.stopCmd}` : 'no stop command', opts.startCmd ? `start: ${opts.startCmd}` : 'no start command'],
+  });
+  const report = unwrap(
+    await rollbackProcedure(
+      {
+        databaseUrl,
+        ...(apiUrl ? { apiUrl } : {}),
+        ...(opts.migrationsDir ? { migrationsDir: opts.migrationsDir } : {}),
+        ...(opts.backup ? { backupManifest: opts.backup } : {}),
+        acceptLoss: Boolean(opts.acceptLoss),
+        ...(opts.restore ? { restoreManifest: opts.restore } : {}),
+        noOwner: opts.owner === false,
+        ...(opts.modelsCsv ? { modelsCsv: opts.modelsCsv } : {}),
+        ...(opts.stopCmd ? { stopCmd: opts.stopCmd } : {}),
+        ...(opts.startCmd ? { startCmd: opts.startCmd } : {}),
+        hookTimeoutMs,
+        httpTimeoutMs: timeout,
+        ...(opts.reason ? { reason: opts.reason } : {}),
+        lockTimeoutMs,
+      },
+      { reporter: await cliReporter(ctx), signal: ctx.signal },
+    ),
+  );
+  const code = report.failure ? report.failure.exitCode : ExitCode.ok;
+  if (opts.json) {
+    writeJson(ctx.stdout, { ok: report.outcome === 'rolled_back', ...report });
+    return code;
+  }
+  const c = colors(ctx.stdout, ctx.env);
+  ctx.stdout.write(phaseTable(report.phases, c));
+  if (report.verification.length > 0) ctx.stdout.write(renderTable(['verification', 'result', 'detail'], report.verification.map((v) => [v.title, v.result, v.detail])));
+  if (report.failure) ctx.stderr.write(formatFailure(report.failure, colors(ctx.stderr, ctx.env)));
+  ctx.stdout.write(report.outcome === 'rolled_back' ? `${c.green('Rolled back')} in ${(report.totalMs / 1000).toFixed(1)} s\n` : `${c.red(`Rollback ${report.outcome}`)}: see the failed phase above\n`);
+  return code;
+}

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { databaseOption } from '../database-option.js';
+import { runAction } from '../run-action.js';
+import { hookOptions, type HookFlags } from './hook-flags.js';
+
+export interface RollbackFlags extends HookFlags {
+  databaseUrl?: string;
+  apiUrl?: string;
+  migrationsDir?: string;
+  backup?: string;
+  acceptLoss?: boolean;
+  restore?: string;
+  owner?: boolean;
+  modelsCsv?: string;
+  reason?: string;
+  lockTimeout?: string;
+  timeout?: string;
+  yes?: boolean;
+  json?: boolean;
+}
+
+export function registerRollback(program: Command): void {
+  hookOptions(databaseOption(program.command('rollback')))
+    .description("the guide's rollback procedure: stop hook, roll the tier migration back (data-loss guard), optional restore of the backup, start hook, then verify: tier columns gone, /v1/models without tier fields, models equal to the CSV taken before the migration")
+    .option('--api-url <url>', 'the API to check for tier fields after the rollback (env API_URL; without it that check is skipped)')
+    .option('--backup <manifest>', 'the backup taken before the migration: proves no tier data is lost, and gives the models CSV to compare with')
+    .option('--accept-loss', 'drop tier assignments even though no backup holds them')
+    .option('--restore <manifest>', 'then restore this backup (rollback step 3: the whole database returns to the backup)')
+    .option('--no-owner', 'restore without the original owners (roles missing on this server)')
+    .option('--models-csv <file>', 'the models CSV to compare with (default: the one in the --backup/--restore manifest)')
+    .option('--reason <text>', 'why, recorded in the rollback audit table')
+    .option('--migrations-dir <dir>', "migrations directory (default: the package's prisma/migrations)")
+    .option('--lock-timeout <duration>', 'how long the rollback may wait for its lock on models', '5s')
+    .option('--timeout <ms>', 'HTTP timeout for the API check', '5000')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      '\nExit 0 rolled back and verified, 1 a step or the verification failed, 2 usage, 3 unreachable,\n' +
+        '4 refused (tier data would be lost without --backup/--accept-loss, a tampered backup, no confirmation), 130 interrupted.',
+    )
+    .action((opts: RollbackFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./rollback-action.js')).rollbackAction(ctx, opts)));
+}

@@ -1,0 +1,90 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { ExitCode } from '../../shared/exit-codes.js';
+import { err, failure, ok, type Failure, type Result } from '../../shared/failure.js';
+
+export const JOURNAL_FORMAT = 'tierctl-deploy-journal/1';
+
+export type PhaseId =
+  | 'preflight' | 'backup' | 'stop' | 'migrate' | 'migration-verified' | 'seed' | 'test-users' | 'start' | 'verify' | 'auto-rollback' | 'restart'
+  | 'migrate-rollback' | 'restore' | 'rollback-verified'
+  | 'sandbox' | 'backend' | 'deploy' | 'rollback-drill' | 'reapply' | 'checks-again';
+export type PhaseOutcome = 'ok' | 'failed' | 'skipped' | 'interrupted';
+
+/** One phase's outcome, as recorded in the journal and the evidence bundle. */
+export interface PhaseRecord {
+  readonly id: PhaseId;
+  readonly title: string;
+  readonly outcome: PhaseOutcome;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly detail: string;
+  /** What later phases (or a resumed run) need from it, e.g. the backup manifest path. */
+  readonly data?: unknown;
+  readonly failure?: Failure;
+  /** True when a resumed run took this record from the earlier run instead of running the phase. */
+  readonly fromEarlierRun?: boolean;
+}
+
+export type DeployState = 'running' | 'succeeded' | 'failed' | 'rolled_back' | 'interrupted';
+
+/** The deploy journal: which phases ran and how, so `deploy --resume` continues where a run stopped. */
+export interface DeployJournal {
+  readonly format: typeof JOURNAL_FORMAT;
+  /** The database URL, password redacted: a resume must target the same database. */
+  readonly database: string;
+  readonly startedAt: string;
+  state: DeployState;
+  updatedAt: string;
+  phases: PhaseRecord[];
+}
+
+export async function readJournal(path: string): Promise<Result<DeployJournal | null>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok(null);
+    return err(failure('journal_unreadable', `Cannot read the deploy journal ${path}: ${(e as Error).message}`, ExitCode.usage));
+  }
+  try {
+    const journal = JSON.parse(text) as DeployJournal;
+    if (journal.format !== JOURNAL_FORMAT || !Array.isArray(journal.phases)) throw new Error(`not a ${JOURNAL_FORMAT} file`);
+    return ok(journal);
+  } catch (e) {
+    return err(failure('journal_unreadable', `The deploy journal ${path} is damaged: ${(e as Error).message}`, ExitCode.usage, { hint: 'Inspect it, then move it away to start a new deployment.' }));
+  }
+}
+
+/** Writes the journal atomically (temporary file, then rename): a crash never leaves half a journal. */
+export async function writeJournal(path: string, journal: DeployJournal): Promise<void> {
+  journal.updatedAt = new Date().toISOString();
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(journal, null, 2)}\n`, { mode: 0o600 });
+  await rename(tmp, path);
+}
+
+/**
+ * Decides what an existing journal means for this run: a new deployment needs no unfinished
+ * journal (it would hide the earlier run's state); `--resume` needs an unfinished one for
+ * the same database.
+ */
+export function journalForRun(existing: DeployJournal | null, options: { resume: boolean; database: string; path: string }): Result<DeployJournal | null> {
+  const unfinished = existing && (existing.state === 'running' || existing.state === 'interrupted' || existing.state === 'failed');
+  if (!options.resume) {
+    if (unfinished) {
+      return err(failure('unfinished_deploy', `${options.path} records an unfinished deployment of ${existing.database} (${existing.state}, started ${existing.startedAt})`, ExitCode.refused, {
+        hint: 'Continue it with `tierctl deploy --resume`, or roll it back with `tierctl rollback`; move the journal away only once you know the state.',
+      }));
+    }
+    return ok(null);
+  }
+  if (!existing) return err(failure('nothing_to_resume', `No deploy journal at ${options.path}: nothing to resume`, ExitCode.usage));
+  if (!unfinished) return err(failure('nothing_to_resume', `The deployment in ${options.path} already ended (${existing.state}): nothing to resume`, ExitCode.usage));
+  if (existing.database !== options.database) {
+    return err(failure('journal_other_database', `${options.path} is about ${existing.database}, not ${options.database}`, ExitCode.refused));
+  }
+  return ok(existing);
+}

@@ -1,0 +1,90 @@
+import { ExitCode } from '../../shared/exit-codes.js';
+import { failure, ok, type Failure, type Result } from '../../shared/failure.js';
+import { redactUrl } from '../../shared/redact-url.js';
+import { silentReporter, type Reporter } from '../../shared/reporter.js';
+import { JOURNAL_FORMAT, type PhaseRecord } from '../deploy/deploy-journal.js';
+import { hookPhase } from '../deploy/deploy-phases.js';
+import { runSequence, type PhaseRun, type PhaseStep } from '../deploy/run-phase.js';
+import { migrateRollback } from '../migrate-rollback.js';
+import { restoreBackup } from '../restore-backup.js';
+import { apiWithoutTierFields, beforeCsvPath, modelsMatchCsv, schemaWithoutTier, type RollbackCheck } from './rollback-verification.js';
+
+/**
+ * `tierctl rollback`: the guide's rollback procedure. Stop hook, `migrate rollback` with its
+ * data-loss guard, optional restore of the backup, start hook, then the guide's "Verify
+ * Rollback": tier columns gone, /v1/models without tier fields, and the models CSV taken
+ * before the migration printed again by the database. Stops at the first failed step and
+ * says where things are; it never starts a service on a database it could not roll back.
+ */
+export interface RollbackOptions {
+  readonly databaseUrl: string;
+  readonly apiUrl?: string;
+  readonly migrationsDir?: string;
+  /** The backup taken before the migration: evidence for the data-loss guard, and its models CSV. */
+  readonly backupManifest?: string;
+  readonly acceptLoss: boolean;
+  /** Restore this backup after the rollback (the guide's step 3). */
+  readonly restoreManifest?: string;
+  readonly noOwner?: boolean;
+  readonly modelsCsv?: string;
+  readonly stopCmd?: string;
+  readonly startCmd?: string;
+  readonly hookTimeoutMs: number;
+  readonly httpTimeoutMs: number;
+  readonly reason?: string;
+  readonly lockTimeoutMs?: number;
+}
+
+export interface RollbackReport {
+  readonly outcome: 'rolled_back' | 'failed' | 'interrupted';
+  readonly phases: readonly PhaseRecord[];
+  readonly verification: readonly RollbackCheck[];
+  readonly failure: Failure | null;
+  readonly totalMs: number;
+}
+
+export async function rollbackProcedure(o: RollbackOptions, deps: { reporter: Reporter; signal?: AbortSignal }): Promise<Result<RollbackReport>> {
+  const started = performance.now();
+  const now = new Date().toISOString();
+  const run: PhaseRun = {
+    journal: { format: JOURNAL_FORMAT, database: redactUrl(o.databaseUrl), startedAt: now, state: 'running', updatedAt: now, phases: [] },
+    journalPath: null,
+    reporter: deps.reporter,
+    earlier: new Map(),
+  };
+  const signal = deps.signal ? { signal: deps.signal } : {};
+  const csv = await beforeCsvPath({ ...(o.backupManifest ?? o.restoreManifest ? { manifest: (o.backupManifest ?? o.restoreManifest)! } : {}), ...(o.modelsCsv ? { csv: o.modelsCsv } : {}) });
+  if (!csv.ok) return csv;
+  const verification: RollbackCheck[] = [];
+  const steps: PhaseStep[] = [
+    ['stop', 'Stop the backend (rollback step 1)', o.stopCmd ? () => hookPhase(o.stopCmd!, o.hookTimeoutMs, deps.signal) : 'no --stop-cmd'],
+    ['migrate-rollback', 'Roll back the migration (rollback step 2)', async () => {
+      // --restore returns the whole database to the backup: discarding later tier assignments is what it is for.
+      const backup = o.backupManifest ?? o.restoreManifest;
+      const r = await migrateRollback(
+        { databaseUrl: o.databaseUrl, acceptLoss: o.acceptLoss || Boolean(o.restoreManifest), ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(backup ? { backupManifest: backup } : {}), ...(o.reason ? { reason: o.reason } : {}), ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}) },
+        { reporter: silentReporter, ...signal },
+      );
+      if (!r.ok) return r;
+      const detail = r.value.rolledBack.length === 0 ? 'nothing to roll back (already at the baseline)' : `rolled back ${r.value.rolledBack.join(', ')} (models locked ${Math.round(r.value.heldMs)} ms)`;
+      return ok({ detail, data: { rolledBack: r.value.rolledBack, target: r.value.target, allowedBy: r.value.allowedBy } });
+    }],
+    ['restore', 'Restore the backup (rollback step 3)', o.restoreManifest ? async () => {
+      const r = await restoreBackup({ manifestPath: o.restoreManifest!, databaseUrl: o.databaseUrl, ...(o.noOwner ? { noOwner: true } : {}) }, { reporter: silentReporter, ...signal, confirm: async () => true });
+      if (!r.ok) return r;
+      return ok({ detail: `${r.value.counts.length} tables restored, row counts equal the manifest`, data: { counts: r.value.counts } });
+    } : 'no --restore'],
+    ['start', 'Start the backend (rollback step 5)', o.startCmd ? () => hookPhase(o.startCmd!, o.hookTimeoutMs, deps.signal) : 'no --start-cmd'],
+    ['rollback-verified', 'Verify the rollback (rollback step 6)', async () => {
+      verification.push(await schemaWithoutTier(o.databaseUrl));
+      verification.push(o.apiUrl ? await apiWithoutTierFields(o.apiUrl, o.httpTimeoutMs) : { id: 'api', title: '/v1/models answers without tier fields', result: 'skipped', detail: 'no --api-url' });
+      verification.push(await modelsMatchCsv(o.databaseUrl, csv.value));
+      const failed = verification.filter((v) => v.result === 'fail');
+      if (failed.length > 0) return { ok: false, failure: failure('rollback_not_verified', `Rollback verification failed: ${failed.map((f) => `${f.title}: ${f.detail}`).join('; ')}`, ExitCode.failed) };
+      return ok({ detail: verification.map((v) => `${v.title}: ${v.result}`).join('; '), data: verification });
+    }],
+  ];
+  const failed = await runSequence(run, steps, deps.signal);
+  const outcome = !failed ? 'rolled_back' : failed.exitCode === ExitCode.interrupted ? 'interrupted' : 'failed';
+  return ok({ outcome, phases: run.journal.phases, verification, failure: failed, totalMs: Math.round(performance.now() - started) });
+}

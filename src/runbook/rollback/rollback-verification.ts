@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { withMigrationSession } from '../../db/migration-session.js';
+import { modelsCsv } from '../../db/models-csv.js';
+import { verifyTierSchema } from '../../db/tier-verification.js';
+import { TIER_COLUMNS } from '../../db/tier-columns.js';
+import { ok, type Result } from '../../shared/failure.js';
+import { readManifest } from '../backup-manifest.js';
+
+/** One item of the guide's "Verify Rollback" (step 6). */
+export interface RollbackCheck {
+  readonly id: 'schema' | 'api' | 'models-csv';
+  readonly title: string;
+  readonly result: 'pass' | 'fail' | 'skipped';
+  readonly detail: string;
+}
+
+const TIER_FIELDS = [...TIER_COLUMNS, 'access_status'];
+
+/** `GET /v1/models` answers, and no model carries a tier field. */
+export async function apiWithoutTierFields(apiUrl: string, timeoutMs: number): Promise<RollbackCheck> {
+  const title = '/v1/models answers without tier fields';
+  const url = new URL('/v1/models', apiUrl).toString();
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const text = await res.text();
+    if (res.status !== 200) return { id: 'api', title, result: 'fail', detail: `GET ${url} answered ${res.status}: ${text.slice(0, 200)}` };
+    const body = JSON.parse(text) as { models?: Record<string, unknown>[] };
+    if (!Array.isArray(body.models) || body.models.length === 0) return { id: 'api', title, result: 'fail', detail: `GET ${url}: no models listed` };
+    const leaking = body.models.filter((m) => TIER_FIELDS.some((f) => f in m)).map((m) => String(m.id));
+    if (leaking.length > 0) return { id: 'api', title, result: 'fail', detail: `still shown with tier fields: ${leaking.join(', ')}` };
+    return { id: 'api', title, result: 'pass', detail: `${body.models.length} models, none with ${TIER_FIELDS.join('/')}` };
+  } catch (e) {
+    return { id: 'api', title, result: 'fail', detail: `GET ${url}: ${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}` };
+  }
+}
+
+/** The CSV the backup took before the migration: from a manifest, or a file given directly. */
+export async function beforeCsvPath(source: { manifest?: string; csv?: string }): Promise<Result<string | null>> {
+  if (source.csv) return ok(source.csv);
+  if (!source.manifest) return ok(null);
+  const m = await readManifest(source.manifest);
+  if (!m.ok) return m;
+  return ok(m.value.files.modelsCsv ? join(dirname(source.manifest), m.value.files.modelsCsv.name) : null);
+}
+
+/** The guide keeps the models CSV "for rollback verification": the database must print it again, byte for byte. */
+export async function modelsMatchCsv(databaseUrl: string, csvPath: string | null): Promise<RollbackCheck> {
+  const title = 'models match the CSV taken before the migration';
+  if (!csvPath) return { id: 'models-csv', title, result: 'skipped', detail: 'no CSV: give --backup MANIFEST (or --models-csv FILE)' };
+  let before: string;
+  try {
+    before = await readFile(csvPath, 'utf8');
+  } catch (e) {
+    return { id: 'models-csv', title, result: 'fail', detail: `cannot read ${csvPath}: ${(e as Error).message}` };
+  }
+  const now = await withMigrationSession(databaseUrl, 'rollback', async (client) => ok((await modelsCsv(client)).csv));
+  if (!now.ok) return { id: 'models-csv', title, result: 'fail', detail: now.failure.message };
+  if (now.value === before) return { id: 'models-csv', title, result: 'pass', detail: `${before.split('\n').length - 2} models identical to ${csvPath}` };
+  const a = new Set(before.split('\n'));
+  const b = new Set(now.value.split('\n'));
+  const gone = [...a].filter((l) => l && !b.has(l));
+  const added = [...b].filter((l) => l && !a.has(l));
+  return { id: 'models-csv', title, result: 'fail', detail: `differs from ${csvPath}: missing ${gone.slice(0, 5).join(' | ') || 'nothing'}; new ${added.slice(0, 5).join(' | ') || 'nothing'}` };
+}
+
+/** Tier columns and indexes gone from the catalog (`\d models` shows no tier fields). */
+export async function schemaWithoutTier(databaseUrl: string): Promise<RollbackCheck> {
+  const title = 'tier columns and indexes gone';
+  const r = await withMigrationSession(databaseUrl, 'rollback', async (client, schema) => ok(await verifyTierSchema(client, schema, 'absent')));
+  if (!r.ok) return { id: 'schema', title, result: 'fail', detail: r.failure.message };
+  return r.value.ok ? { id: 'schema', title, result: 'pass', detail: 'models has no tier column or index' } : { id: 'schema', title, result: 'fail', detail: `still there: ${r.value.wrong.join(', ')}` };
+}

@@ -1,0 +1,54 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
+import { useTestDatabase } from '../helpers/test-database.js';
+
+const db = useTestDatabase('all');
+
+/** `n` api_logs rows: tier denials (or other statuses) `ageMinutes` ago. */
+async function logRows(n: number, opts: { ageMinutes?: number; status?: number; errorCode?: string | null; tierCheckMs?: number } = {}) {
+  await db().pool.query(
+    `INSERT INTO api_logs (method, path, model_id, status_code, error_code, latency_ms, tier_check_ms, created_at)
+     SELECT 'POST', '/v1/chat/completions', 'gpt-5', $2, $3, 1.5, $4, now() - make_interval(mins => $5) FROM generate_series(1, $1)`,
+    [n, opts.status ?? 403, opts.errorCode === undefined ? 'model_access_restricted' : opts.errorCode, opts.tierCheckMs ?? 0.2, opts.ageMinutes ?? 5],
+  );
+}
+
+const monitor = (...args: string[]) => runCli(['monitor', '--once', ...args], { env: { DATABASE_URL: db().url } });
+
+describe('tierctl monitor --once', () => {
+  beforeEach(async () => {
+    await db().pool.query('TRUNCATE api_logs');
+  });
+
+  it('exits 0 at exactly 100 denials in the last hour (older ones do not count) and 1 above', async () => {
+    await logRows(100);
+    await logRows(50, { ageMinutes: 90 });
+    await logRows(7, { status: 200, errorCode: null });
+    const quiet = await monitor('--json');
+    expect(quiet.code).toBe(0);
+    const report = JSON.parse(quiet.stdout);
+    expect(report.alerts.find((a: { id: string }) => a.id === 'tier_denials')).toMatchObject({ value: 100, firing: false, source: 'api_logs' });
+    expect(report.requestsByStatus).toEqual([{ status: 200, count: 7 }, { status: 403, count: 100 }]);
+    expect(report.deniedPerHour.reduce((s: number, h: { count: number }) => s + h.count, 0)).toBe(150);
+
+    await logRows(1);
+    const loud = await monitor();
+    expect(loud.code).toBe(1);
+    expect(loud.stdout).toMatch(/Tier access denials in the last hour\s*│\s*101.*ALERT/);
+  });
+
+  it('alerts on tier-check latency from api_logs, with the threshold as a flag', async () => {
+    await logRows(10, { status: 200, errorCode: null, tierCheckMs: 12 });
+    expect((await monitor()).code).toBe(1);
+    expect((await monitor('--max-tier-check-ms', '20')).code).toBe(0);
+  });
+
+  it('shows the cache hit rate as not measured without --api-url, and refuses bad usage', async () => {
+    const r = await monitor('--json');
+    expect(JSON.parse(r.stdout).alerts.find((a: { id: string }) => a.id === 'cache_hit_rate')).toMatchObject({ value: null, firing: false, note: 'needs --api-url (read from /metrics)' });
+    expect((await runCli(['monitor', '--once'])).code).toBe(2);
+    expect((await monitor('--min-cache-hit-rate', '180')).code).toBe(2);
+    expect((await monitor('--watch', '5')).code).toBe(2);
+    expect((await runCli(['monitor', '--once', '--api-url', 'http://127.0.0.1:9'])).code).toBe(3);
+  });
+});
