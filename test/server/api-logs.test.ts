@@ -75,23 +75,20 @@ describe('api_logs', () => {
     const provider = countingMockProvider({ delayMs: 40 });
     const server = await startApp(db(), { providers: createProviderRegistry([provider]), apiLogs: { flushIntervalMs: 60_000, maxBatch: 1000 } });
     const pro = await loginToken(server.url, 'pro@example.com');
-    const inFlight = [
-      postJson(server.url, '/v1/chat/completions', chat('claude-3.5-sonnet'), pro),
-      fetch(`${server.url}/v1/chat/completions`, {
+    const plainRequest = postJson(server.url, '/v1/chat/completions', chat('claude-3.5-sonnet'), pro);
+    const streamRequest = fetch(`${server.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${pro}`, 'content-type': 'application/json' },
         body: JSON.stringify(chat('claude-3.5-sonnet', 'Hello', { stream: true })),
-      }).then(async (r) => ({ status: r.status, text: await r.text() })),
-    ];
+      }).then(async (r) => ({ status: r.status, text: await r.text() }));
     await waitFor('both requests in the provider', async () => provider.calls.length === 2);
     const closing = server.close();
-    const [plain, streamed] = await Promise.all(inFlight);
+    const [plain, streamed] = await Promise.all([plainRequest, streamRequest]);
     await closing;
     expect(plain.status).toBe(200);
-    expect((plain as { body: { choices: { message: { content: string } }[] } }).body.choices[0]!.message.content).toBe(MOCK_GREETING);
-    const s = streamed as { status: number; text: string };
-    expect(s.status).toBe(200);
-    expect(s.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    expect(plain.body.choices[0].message.content).toBe(MOCK_GREETING);
+    expect(streamed.status).toBe(200);
+    expect(streamed.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
     expect(await countRows()).toBe(3); // login + the two slow requests
   });
