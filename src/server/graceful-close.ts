@@ -2,18 +2,15 @@
  * Lets `app.close()` finish: Node's server.close() drops the connections idle at that moment,
  * but a keep-alive connection whose request was still running becomes idle later and would
  * keep the server open until its keep-alive timeout. While closing, each finished response
- * closes the connections that have gone idle.
+ * closes the connections that have gone idle (request-recording's onResponse asks `closing`).
  */
 import type { FastifyInstance } from 'fastify';
 
-export function registerGracefulClose(app: FastifyInstance): void {
+export function trackClosing(app: FastifyInstance): () => boolean {
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
     done();
   });
-  app.addHook('onResponse', (_request, _reply, done) => {
-    if (closing) setImmediate(() => app.server.closeIdleConnections());
-    done();
-  });
+  return () => closing;
 }
