@@ -76,3 +76,22 @@ describe('a model whose provider has no upstream', () => {
     }
   });
 });
+
+describe('an unavailable model', () => {
+  it('is not listed, and asking for it is a 400 model_unavailable that reaches no provider', async () => {
+    await db().pool.query(`UPDATE models SET is_available = false WHERE id = 'gpt-4o-mini'`);
+    const other = await startApp(db(), { providers: createProviderRegistry([failing]) });
+    try {
+      const token = await loginToken(other.url, 'pro@example.com');
+      const listing = await fetch(`${other.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+      const ids = ((await listing.json()) as { models: { id: string }[] }).models.map((m) => m.id);
+      expect(ids).not.toContain('gpt-4o-mini');
+      const res = await postJson(other.url, '/v1/chat/completions', chat('gpt-4o-mini'), token);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('model_unavailable');
+    } finally {
+      await other.close();
+      await db().pool.query(`UPDATE models SET is_available = true WHERE id = 'gpt-4o-mini'`);
+    }
+  });
+});
