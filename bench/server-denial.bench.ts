@@ -4,8 +4,7 @@
  * Fastify route answering the same 403 body to the same request. Goal: >= 0.60x.
  */
 import { BENCH_JWT_SECRET, benchDatabase, login } from './helpers/bench-database.js';
-import { compare, startBenchServer } from './helpers/http-bench.js';
-import { reportFigure } from './report.js';
+import { compare, reportRatio, startBenchServer } from './helpers/http-bench.js';
 
 const db = await benchDatabase();
 const app = await startBenchServer({ BENCH_KIND: 'app', DATABASE_URL: db.url, JWT_SECRET: BENCH_JWT_SECRET });
@@ -22,17 +21,7 @@ try {
       { server: app, load: { path: '/v1/chat/completions', method: 'POST', headers, body, status: 403 } },
       { server: bare, load: { path: '/bare', method: 'POST', headers, body, status: 403 } },
     );
-    const ratio = r.app.rps / r.bare.rps;
-    reportFigure({
-      name: 'server-denial',
-      what: 'authenticated 403 tier denial, requests/s vs a bare Fastify route with the same body',
-      value: Number(ratio.toFixed(2)),
-      unit: 'x',
-      baseline: `bare route: ${Math.round(r.bare.rps)} req/s`,
-      goal: '>= 0.60',
-      met: ratio >= 0.6,
-      detail: { appRps: Math.round(r.app.rps), bareRps: Math.round(r.bare.rps), appP99Ms: r.app.p99Ms, bareP99Ms: r.bare.p99Ms, appCpuUsPerRequest: r.app.cpuUsPerRequest, bareCpuUsPerRequest: r.bare.cpuUsPerRequest },
-    });
+    reportRatio('server-denial', 'authenticated 403 tier denial, requests/s vs a bare Fastify route with the same body', 0.6, r);
   } finally {
     await bare.stop();
   }

@@ -3,8 +3,7 @@
  * api_logs row) against a bare Fastify route answering the same JSON. Goal: >= 0.50x.
  */
 import { BENCH_JWT_SECRET, benchDatabase, login } from './helpers/bench-database.js';
-import { compare, startBenchServer } from './helpers/http-bench.js';
-import { reportFigure } from './report.js';
+import { compare, reportRatio, startBenchServer } from './helpers/http-bench.js';
 
 const db = await benchDatabase();
 const app = await startBenchServer({ BENCH_KIND: 'app', DATABASE_URL: db.url, JWT_SECRET: BENCH_JWT_SECRET });
@@ -20,17 +19,7 @@ try {
       { server: app, load: { path: '/v1/models', method: 'GET', headers, status: 200 } },
       { server: bare, load: { path: '/bare', method: 'GET', headers, status: 200 } },
     );
-    const ratio = r.app.rps / r.bare.rps;
-    reportFigure({
-      name: 'server-models',
-      what: 'authenticated GET /v1/models, requests/s vs a bare Fastify route with the same JSON',
-      value: Number(ratio.toFixed(2)),
-      unit: 'x',
-      baseline: `bare route: ${Math.round(r.bare.rps)} req/s`,
-      goal: '>= 0.50',
-      met: ratio >= 0.5,
-      detail: { appRps: Math.round(r.app.rps), bareRps: Math.round(r.bare.rps), appP99Ms: r.app.p99Ms, bareP99Ms: r.bare.p99Ms, appCpuUsPerRequest: r.app.cpuUsPerRequest, bareCpuUsPerRequest: r.bare.cpuUsPerRequest, bytes: listing.length },
-    });
+    reportRatio('server-models', 'authenticated GET /v1/models, requests/s vs a bare Fastify route with the same JSON', 0.5, r, { bytes: listing.length });
   } finally {
     await bare.stop();
   }

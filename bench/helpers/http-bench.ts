@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
+import { reportFigure } from '../report.js';
 
 const script = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
 
@@ -109,4 +110,27 @@ export async function compare(app: Target, bare: Target, rounds = 2, seconds = 2
     cpuUsPerRequest: Number(((ms.reduce((s, m) => s + m.cpuMs, 0) * 1000) / ms.reduce((s, m) => s + m.requests, 0)).toFixed(1)),
   });
   return { app: summary(a), bare: summary(b) };
+}
+
+/** Prints the app/bare requests-per-second ratio as the benchmark's one figure (goal: at least `goal`). */
+export function reportRatio(name: string, what: string, goal: number, r: { app: Throughput; bare: Throughput }, extra: Record<string, unknown> = {}): void {
+  const ratio = r.app.rps / r.bare.rps;
+  reportFigure({
+    name,
+    what,
+    value: Number(ratio.toFixed(2)),
+    unit: 'x',
+    baseline: `bare route: ${Math.round(r.bare.rps)} req/s`,
+    goal: `>= ${goal.toFixed(2)}`,
+    met: ratio >= goal,
+    detail: {
+      appRps: Math.round(r.app.rps),
+      bareRps: Math.round(r.bare.rps),
+      appP99Ms: r.app.p99Ms,
+      bareP99Ms: r.bare.p99Ms,
+      appCpuUsPerRequest: r.app.cpuUsPerRequest,
+      bareCpuUsPerRequest: r.bare.cpuUsPerRequest,
+      ...extra,
+    },
+  });
 }
