@@ -37,7 +37,7 @@ export interface AppOptions {
   readonly apiLogs?: {
     /** Write queued rows this often (default 500 ms). */
     readonly flushIntervalMs?: number;
-    /** Write at once when this many rows are queued (default 200). */
+    /** Write at once when this many rows are queued (default 1000). */
     readonly maxBatch?: number;
   };
   readonly loginThrottle?: {

@@ -15,6 +15,7 @@ import { createTokenService } from './auth/token-service.js';
 import { createCaches } from './cache/create-caches.js';
 import type { CacheControl } from './cache/cache-control.js';
 import { registerErrorHandling } from './errors/error-handler.js';
+import { trackClosing } from './graceful-close.js';
 import { createMetrics } from './metrics.js';
 import { createModelService } from './model-service.js';
 import { createMockProvider } from './providers/mock.js';
@@ -42,11 +43,14 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   const { caches, modelCache, userTiers, recheckSchema } = createCaches(pool, options, now);
   let schemaTimer: NodeJS.Timeout | undefined;
   const tokens = createTokenService(options.jwt, now);
+  // api_logs get their own connection: a slow batch never holds one the requests need.
+  const logPool = createPool(options.databaseUrl, { max: 1, applicationName: 'tierctl-server-api-logs' });
+  logPool.on('error', (e) => log.warn({ err: e.message }, 'Idle api_logs connection error'));
   const apiLogs = createApiLogWriter({
-    pool,
+    pool: logPool,
     log,
     flushIntervalMs: options.apiLogs?.flushIntervalMs ?? 500,
-    maxBatch: options.apiLogs?.maxBatch ?? 200,
+    maxBatch: options.apiLogs?.maxBatch ?? 1000,
     onDropped: (n) => metrics.apiLogsDropped.inc(n),
   });
   const ctx: ServerContext = {
@@ -70,7 +74,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   app.decorate('caches', caches);
-  registerRequestRecording(app, ctx);
+  registerRequestRecording(app, ctx, trackClosing(app));
   registerErrorHandling(app);
   registerHealth(app, { pool });
   registerLogin(app, ctx);
@@ -89,6 +93,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   app.addHook('onClose', async () => {
     clearInterval(schemaTimer);
     await apiLogs.close();
+    await logPool.end();
     await options.changeListener?.close();
     await ctx.providers.close();
     await pool.end();

@@ -2,6 +2,7 @@
  * Prometheus metrics, one registry per app (two apps in one process do not share counts).
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { METRICS } from '../shared/metric-names.js';
 
 export interface ServerMetrics {
   readonly registry: Registry;
@@ -23,17 +24,17 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
   const registers = [registry];
   return {
     registry,
-    tierChecks: new Counter({ name: 'tier_checks_total', help: 'Tier access checks by result', labelNames: ['result'], registers }),
+    tierChecks: new Counter({ name: METRICS.tierChecks, help: 'Tier access checks by result', labelNames: ['result'], registers }),
     tierCheckDuration: new Histogram({
-      name: 'tier_check_duration_seconds',
-      help: 'Time spent deciding tier access (policy decision only)',
+      name: METRICS.tierCheckSeconds,
+      help: 'Time spent on tier access checks: the user tier lookup (cache or database) and the policy decision',
       labelNames: ['result'],
-      buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01],
+      buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05],
       registers,
     }),
-    modelCache: new Counter({ name: 'model_cache_requests_total', help: 'Model catalog cache lookups by result (hit, miss)', labelNames: ['result'], registers }),
+    modelCache: new Counter({ name: METRICS.modelCache, help: 'Model catalog cache lookups by result (hit, miss)', labelNames: ['result'], registers }),
     userTierCache: new Counter({ name: 'user_tier_cache_requests_total', help: 'User tier cache lookups by result (hit, miss)', labelNames: ['result'], registers }),
-    requests: new Counter({ name: 'http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers }),
+    requests: new Counter({ name: METRICS.httpRequests, help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers }),
     requestDuration: new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request latency by route',

@@ -10,7 +10,11 @@ import type { ServerContext } from './server-context.js';
 
 const clean = (value: string, max: number) => value.replaceAll('\u0000', '\uFFFD').slice(0, max);
 
-export function registerRequestRecording(app: FastifyInstance, ctx: ServerContext): void {
+/**
+ * `closing()` tells whether the app is shutting down: then each finished response also
+ * closes the keep-alive connections that went idle (see graceful-close.ts).
+ */
+export function registerRequestRecording(app: FastifyInstance, ctx: ServerContext, closing: () => boolean): void {
   app.decorateRequest('tierctl', null as never);
   app.addHook('onRequest', (request, _reply, done) => {
     request.tierctl = newRequestState(performance.now());
@@ -34,6 +38,7 @@ export function registerRequestRecording(app: FastifyInstance, ctx: ServerContex
       tierCheckMs: state.tierCheckMs,
       createdAt: ctx.now(),
     });
+    if (closing()) setImmediate(() => app.server.closeIdleConnections());
     done();
   });
 }

@@ -12,6 +12,8 @@ export interface RequestState {
   modelId: string | null;
   errorCode: string | null;
   tierCheckMs: number | null;
+  /** How long finding the caller's tier took (cache or database), part of the tier check time. */
+  tierLookupMs: number;
 }
 
 declare module 'fastify' {
@@ -21,5 +23,5 @@ declare module 'fastify' {
 }
 
 export function newRequestState(startedAt: number): RequestState {
-  return { startedAt, userId: null, userTier: null, modelId: null, errorCode: null, tierCheckMs: null };
+  return { startedAt, userId: null, userTier: null, modelId: null, errorCode: null, tierCheckMs: null, tierLookupMs: 0 };
 }

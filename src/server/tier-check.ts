@@ -1,6 +1,7 @@
 /**
  * The tier decision for one request, with the guide's log lines and the metrics. The
- * decision itself is src/tier's `decideAccess`; this adds timing, shadow mode and the
+ * decision itself is src/tier's `decideAccess`; this adds timing (the caller's tier lookup
+ * plus the decision, as the guide's "tier check" latency), shadow mode, and the
  * no-tier-schema case (nothing to enforce).
  */
 import { performance } from 'node:perf_hooks';
@@ -13,24 +14,35 @@ export type TierCheck =
   | { readonly outcome: 'allowed' | 'skipped' | 'shadow_denied'; readonly ms: number }
   | { readonly outcome: 'denied'; readonly ms: number; readonly message: string; readonly requiredTier: string };
 
+export interface TierCaller {
+  readonly userId: string;
+  readonly tier: Tier;
+  /** Time spent finding the caller's tier (cache or database). */
+  readonly lookupMs: number;
+}
+
 export interface TierChecker {
-  check(userId: string, userTier: Tier, model: CatalogModel, log: FastifyBaseLogger): TierCheck;
+  check(caller: TierCaller, model: CatalogModel, log: FastifyBaseLogger): TierCheck;
 }
 
 export function createTierChecker(enforce: boolean, metrics: ServerMetrics): TierChecker {
   return {
-    check(userId, userTier, model, log) {
+    check({ userId, tier: userTier, lookupMs }, model, log) {
       if (model.policy === null) {
         metrics.tierChecks.inc({ result: 'skipped' });
         return { outcome: 'skipped', ms: 0 };
       }
       const started = performance.now();
       const decision = decideAccess(userTier, model.policy);
-      const ms = performance.now() - started;
+      const decisionMs = performance.now() - started;
+      const ms = lookupMs + decisionMs;
       const result = decision.allowed ? 'allowed' : enforce ? 'denied' : 'shadow_denied';
       metrics.tierChecks.inc({ result });
       metrics.tierCheckDuration.observe({ result }, ms / 1000);
-      log.info({ userId, modelId: model.id, userTier, requiredTier: model.policy.requiredTier, allowed: decision.allowed, durationMs: ms }, 'Tier access check completed');
+      log.info(
+        { userId, modelId: model.id, userTier, requiredTier: model.policy.requiredTier, allowed: decision.allowed, durationMs: ms, decisionMs },
+        'Tier access check completed',
+      );
       if (decision.allowed) return { outcome: 'allowed', ms };
       const fields = { userId, modelId: model.id, userTier, requiredTier: decision.requiredTier, reason: decision.reason, enforced: enforce };
       if (!enforce) {

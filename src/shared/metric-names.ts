@@ -3,7 +3,7 @@
  * them and `tierctl monitor` reads them.
  */
 export const METRICS = {
-  /** Counter, label `result`: allowed | denied | shadow_denied. */
+  /** Counter, label `result`: allowed | denied | shadow_denied | skipped (no tier schema). */
   tierChecks: 'tier_checks_total',
   /** Histogram (seconds) of the tier decision, user-tier lookup included. */
   tierCheckSeconds: 'tier_check_duration_seconds',

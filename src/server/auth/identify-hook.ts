@@ -13,6 +13,7 @@ export function identifyHook(auth: Authenticator, required: boolean): onRequestA
     if (caller.kind === 'user') {
       request.tierctl.userId = caller.userId;
       request.tierctl.userTier = caller.tier;
+      request.tierctl.tierLookupMs = caller.tierLookupMs;
       return;
     }
     if (caller.kind === 'refused') return sendError(request, reply, 401, caller.code, caller.message);

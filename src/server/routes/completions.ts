@@ -47,7 +47,7 @@ export function registerCompletions(app: FastifyInstance, ctx: ServerContext): v
     state.modelId = body.model;
     const model = await ctx.models.find(body.model, request.log);
     if (!model) return sendError(request, reply, 404, 'model_not_found', `The model '${body.model}' does not exist`, { model_id: body.model });
-    const check = ctx.tierChecker.check(userId, tier, model, request.log);
+    const check = ctx.tierChecker.check({ userId, tier, lookupMs: state.tierLookupMs }, model, request.log);
     state.tierCheckMs = check.ms;
     if (check.outcome === 'denied') {
       return sendError(request, reply, 403, 'model_access_restricted', check.message, {

@@ -11,7 +11,7 @@ import { errorEnvelopeSchema, sendError } from '../errors/error-envelope.js';
 import type { ServerContext } from '../server-context.js';
 
 /** bcrypt (cost 10, like stored hashes) of a random string nobody knows. */
-const DUMMY_HASH = '$2b$10$klEBAIKDD.q9OXPcNA.FP.qpIMxbjn5TBDpojDiQc535H8ypVnyEq';
+export const DUMMY_HASH = '$2b$10$klEBAIKDD.q9OXPcNA.FP.qpIMxbjn5TBDpojDiQc535H8ypVnyEq';
 
 interface LoginBody {
   email: string;

@@ -1,0 +1,116 @@
+/** The caches' rules: single-flight loads, TTLs, invalidation that wins over a load in flight, live/not live. */
+import { describe, expect, it } from 'vitest';
+import type { Catalog } from '../../src/db/model-catalog.js';
+import { createLoginThrottle } from '../../src/server/auth/login-throttle.js';
+import { createModelCache } from '../../src/server/cache/model-cache.js';
+import { createUserTierCache, type UserTierEntry } from '../../src/server/cache/user-tier-cache.js';
+
+const catalog = (n: number): Catalog => ({ models: [], byId: new Map(), tierSchema: n % 2 === 0 });
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('model cache', () => {
+  it('loads once for concurrent misses, then serves hits until the TTL passes', async () => {
+    let t = 0;
+    let loads = 0;
+    const cache = createModelCache(async () => catalog(++loads), { ttlMs: 1000, now: () => t });
+    const [a, b] = await Promise.all([cache.get(), cache.get()]);
+    expect(loads).toBe(1);
+    expect([a.hit, b.hit]).toEqual([false, false]);
+    expect(a.catalog).toBe(b.catalog);
+    expect((await cache.get()).hit).toBe(true);
+    t = 1000;
+    expect((await cache.get()).hit).toBe(false);
+    expect(loads).toBe(2);
+  });
+
+  it('does not keep a load that an invalidation overtook', async () => {
+    const pending = [deferred<Catalog>(), deferred<Catalog>()];
+    let i = 0;
+    const cache = createModelCache(() => pending[i++]!.promise, { ttlMs: 60_000 });
+    const first = cache.get();
+    cache.invalidate('gpt-5');
+    const second = cache.get();
+    pending[0]!.resolve(catalog(1));
+    pending[1]!.resolve(catalog(2));
+    expect((await first).catalog.tierSchema).toBe(false);
+    expect((await second).catalog.tierSchema).toBe(true);
+    const third = await cache.get();
+    expect(third.hit).toBe(true);
+    expect(third.catalog.tierSchema).toBe(true);
+  });
+
+  it('holds nothing while not live, and starts caching again when live', async () => {
+    let loads = 0;
+    const cache = createModelCache(async () => catalog(++loads), { ttlMs: 60_000 });
+    await cache.get();
+    cache.setLive(false);
+    await cache.get();
+    await cache.get();
+    expect(loads).toBe(3);
+    cache.setLive(true);
+    await cache.get();
+    expect((await cache.get()).hit).toBe(true);
+    expect(loads).toBe(4);
+  });
+});
+
+describe('user tier cache', () => {
+  it('never keeps a tier past the end of the period that gave it', async () => {
+    let t = 0;
+    let loads = 0;
+    const entry: UserTierEntry = { tier: 'pro', changesAt: new Date(100) };
+    const cache = createUserTierCache(async () => (loads++, entry), { ttlMs: 10_000, now: () => t });
+    await cache.get('u1');
+    t = 99;
+    expect((await cache.get('u1')).hit).toBe(true);
+    t = 100;
+    expect((await cache.get('u1')).hit).toBe(false);
+    expect(loads).toBe(2);
+  });
+
+  it('lets an invalidation that arrives during a load win', async () => {
+    const gate = deferred<UserTierEntry>();
+    let calls = 0;
+    const cache = createUserTierCache(async () => (++calls === 1 ? gate.promise : { tier: 'free' }), { ttlMs: 60_000 });
+    const stale = cache.get('u1');
+    cache.invalidate('u1');
+    gate.resolve({ tier: 'enterprise' });
+    expect((await stale).entry.tier).toBe('enterprise');
+    const fresh = await cache.get('u1');
+    expect(fresh.hit).toBe(false);
+    expect(fresh.entry.tier).toBe('free');
+  });
+
+  it('keeps at most maxEntries users', async () => {
+    let loads = 0;
+    const cache = createUserTierCache(async () => (loads++, { tier: 'free' }), { ttlMs: 60_000, maxEntries: 2 });
+    for (const id of ['a', 'b', 'c']) await cache.get(id);
+    expect((await cache.get('c')).hit).toBe(true);
+    expect((await cache.get('a')).hit).toBe(false);
+    expect(loads).toBe(4);
+  });
+});
+
+describe('login throttle', () => {
+  it('locks a key out after maxFailures until the window has passed, and a success clears it', () => {
+    let t = 0;
+    const throttle = createLoginThrottle({ maxFailures: 2, windowMs: 10_000, now: () => t });
+    throttle.recordFailure('k');
+    expect(throttle.retryAfter('k')).toBe(0);
+    throttle.recordFailure('k');
+    expect(throttle.retryAfter('k')).toBe(10);
+    t = 9_500;
+    expect(throttle.retryAfter('k')).toBe(1);
+    t = 10_000;
+    expect(throttle.retryAfter('k')).toBe(0);
+    throttle.recordFailure('k');
+    throttle.recordSuccess('k');
+    throttle.recordFailure('k');
+    expect(throttle.retryAfter('k')).toBe(0);
+  });
+});
