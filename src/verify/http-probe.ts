@@ -41,7 +41,7 @@ export async function probe(apiUrl: string, method: 'GET' | 'POST', path: string
   if (o.token) headers.authorization = `Bearer ${o.token}`;
   if (o.body !== undefined) headers['content-type'] = 'application/json';
   try {
-    const signals = [AbortSignal.timeout(o.timeoutMs), ...(o.signal ? [o.signal] : [])];
+    const signals = [AbortSignal.timeout(Math.ceil(o.timeoutMs)), ...(o.signal ? [o.signal] : [])];
     const res = await fetch(new URL(path, apiUrl), { method, headers, ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}), signal: AbortSignal.any(signals) });
     const text = await res.text();
     let json: unknown;

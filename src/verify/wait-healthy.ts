@@ -22,7 +22,7 @@ export async function waitHealthy(apiUrl: string, o: { waitMs: number; timeoutMs
   for (;;) {
     attempts += 1;
     const left = o.waitMs - (performance.now() - start);
-    const x = await probe(apiUrl, 'GET', '/health', { timeoutMs: Math.max(100, Math.min(o.timeoutMs, left)), ...(o.signal ? { signal: o.signal } : {}) });
+    const x = await probe(apiUrl, 'GET', '/health', { timeoutMs: Math.round(Math.max(100, Math.min(o.timeoutMs, left))), ...(o.signal ? { signal: o.signal } : {}) });
     if (isExchange(x)) {
       if (x.status === 200 && isRecord(x.json) && x.json.status === 'healthy') return ok({ attempts, waitedMs: Math.round(performance.now() - start), body: x.json });
       seen = `HTTP ${x.status}: ${trimmed(x.text).slice(0, 200)}`;

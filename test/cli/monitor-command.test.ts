@@ -49,6 +49,6 @@ describe('tierctl monitor --once', () => {
     expect((await runCli(['monitor', '--once'])).code).toBe(2);
     expect((await monitor('--min-cache-hit-rate', '180')).code).toBe(2);
     expect((await monitor('--watch', '5')).code).toBe(2);
-    expect((await runCli(['monitor', '--once', '--api-url', 'http://127.0.0.1:9'])).code).toBe(3);
+    expect((await runCli(['monitor', '--once', '--api-url', 'http://127.0.0.1:1'])).code).toBe(3);
   });
 });

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES_DIR, GUIDE_TEST_PASSWORD } from '../../src/fixtures/load-fixtures.js';
+import { runVerify, type VerifyReport } from '../../src/verify/run-verify.js';
+import { startFaultProxy, type Fault } from '../helpers/fault-proxy.js';
+import { seedSandbox } from '../helpers/sandbox.js';
+import { startApp, type RunningApp } from '../helpers/server.js';
+import { useTestDatabase } from '../helpers/test-database.js';
+
+const db = useTestDatabase('all');
+let app: RunningApp;
+
+beforeAll(async () => {
+  await seedSandbox(db());
+  app = await startApp(db());
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+async function verify(apiUrl: string, extra: { databaseUrl?: string } = { databaseUrl: db().url }): Promise<VerifyReport> {
+  const r = await runVerify({ apiUrl, ...extra, fixturesDir: FIXTURES_DIR, password: GUIDE_TEST_PASSWORD, waitMs: 5000, timeoutMs: 5000 });
+  if (!r.ok) throw new Error(r.failure.message);
+  return r.value;
+}
+
+/** Runs verify through a proxy that applies `fault`; returns the report. */
+async function verifyThrough(fault: Fault): Promise<VerifyReport> {
+  const proxy = await startFaultProxy(app.url, fault);
+  try {
+    return await verify(proxy.url);
+  } finally {
+    await proxy.close();
+  }
+}
+
+const results = (r: VerifyReport) => Object.fromEntries(r.checks.map((c) => [c.id, c.result]));
+const onlyFails = (r: VerifyReport, id: number) => {
+  expect(results(r)).toEqual({ 1: 'pass', 2: 'pass', 3: 'pass', 4: 'pass', 5: 'pass', 6: 'pass', 7: 'pass', 8: 'pass', [id]: 'fail' });
+  return r.checks.find((c) => c.id === id)!;
+};
+const models = (json: unknown) => (json as { models: Record<string, unknown>[] }).models;
+const listing = (tier: string | null): Fault => (req, res) => void (req.path === '/v1/models' && (res.json as { user_tier?: unknown })?.user_tier === tier);
+
+describe('tierctl verify against a good sandbox', () => {
+  it('passes all eight checks', async () => {
+    const r = await verify(app.url);
+    expect(r.passed).toBe(true);
+    expect(r.counts).toEqual({ pass: 8, fail: 0, skipped: 0 });
+  });
+
+  it('skips test 1 without a database URL, never passes it', async () => {
+    const r = await verify(app.url, {});
+    expect(r.checks[0]).toMatchObject({ id: 1, result: 'skipped', message: expect.stringMatching(/--database-url/) });
+    expect(r.passed).toBe(true);
+  });
+});
+
+describe('every check can fail, each alone, with evidence', () => {
+  it('1: a tier assignment differs from the fixtures in the database', async () => {
+    await db().pool.query(`UPDATE models SET allowed_tiers = ARRAY['pro','enterprise']::subscription_tier[] WHERE id = 'gpt-5'`);
+    try {
+      const c = onlyFails(await verify(app.url), 1);
+      expect(c.evidence?.actual).toMatch(/gpt-5 is enterprise \| minimum \| \{pro,enterprise\}, expected enterprise \| minimum \| \{enterprise\}/);
+    } finally {
+      await db().pool.query(`UPDATE models SET allowed_tiers = ARRAY['enterprise']::subscription_tier[] WHERE id = 'gpt-5'`);
+    }
+  });
+
+  it('2: the free listing shows a Pro model as allowed', async () => {
+    const c = onlyFails(
+      await verifyThrough((req, res) => {
+        if (listing('free')(req, res) === undefined && req.path === '/v1/models' && (res.json as { user_tier?: string })?.user_tier === 'free') {
+          models(res.json).find((m) => m.id === 'claude-3.5-sonnet')!.access_status = 'allowed';
+        }
+      }),
+      2,
+    );
+    expect(c.message).toMatch(/claude-3.5-sonnet: access_status "allowed", expected "upgrade_required"/);
+    expect(c.evidence).toMatchObject({ request: 'GET /v1/models (Bearer token)', status: 200 });
+  });
+
+  it('3: the denial carries another message', async () => {
+    const c = onlyFails(
+      await verifyThrough((req, res) => {
+        if (res.status === 403) (res.json as { message: string }).message = 'Forbidden';
+      }),
+      3,
+    );
+    expect(c.message).toMatch(/message "Forbidden"/);
+    expect(c.evidence?.expected).toMatch(/Model access restricted: Requires Pro tier or higher/);
+  });
+
+  it('4: the pro listing opens an Enterprise model', async () => {
+    const c = onlyFails(
+      await verifyThrough((req, res) => {
+        if (req.path === '/v1/models' && (res.json as { user_tier?: string })?.user_tier === 'pro') models(res.json).find((m) => m.id === 'gpt-5')!.access_status = 'allowed';
+      }),
+      4,
+    );
+    expect(c.message).toMatch(/gpt-5: access_status "allowed", expected "upgrade_required"/);
+  });
+
+  it('5: the Pro model answers with an empty message', async () => {
+    const c = onlyFails(
+      await verifyThrough((req, res) => {
+        if (req.path === '/v1/chat/completions' && res.status === 200) (res.json as { choices: { message: { content: string } }[] }).choices[0]!.message.content = '';
+      }),
+      5,
+    );
+    expect(c.message).toMatch(/message content ""/);
+  });
+
+  it('6: the enterprise listing denies a model', async () => {
+    const c = onlyFails(
+      await verifyThrough((req, res) => {
+        if (req.path === '/v1/models' && (res.json as { user_tier?: string })?.user_tier === 'enterprise') models(res.json).find((m) => m.id === 'gpt-5')!.access_status = 'upgrade_required';
+      }),
+      6,
+    );
+    expect(c.message).toMatch(/gpt-5: access_status "upgrade_required", expected "allowed"/);
+  });
+
+  it('7: the 403 is not sent as application/json', async () => {
+    const c = onlyFails(
+      await verifyThrough((_req, res) => {
+        if (res.status === 403) res.headers['content-type'] = 'text/plain';
+      }),
+      7,
+    );
+    expect(c.evidence).toMatchObject({ status: 403, headers: { 'content-type': 'text/plain' } });
+  });
+
+  it('8: the anonymous listing drops an old field', async () => {
+    const c = onlyFails(
+      await verifyThrough((req, res) => {
+        if (req.path === '/v1/models' && !req.authorized) for (const m of models(res.json)) delete m.capabilities;
+      }),
+      8,
+    );
+    expect(c.message).toMatch(/lacks capabilities/);
+  });
+});
+
+describe('targets that are not what they should be', () => {
+  it('a target answering HTML everywhere but /health: every check fails, nothing crashes', async () => {
+    const r = await verifyThrough((req, res) => {
+      if (req.path === '/health') return;
+      res.status = 200;
+      res.headers['content-type'] = 'text/html';
+      res.text = '<html><body>Welcome to nginx</body></html>';
+      return 'text';
+    });
+    expect(r.counts.fail).toBe(8 - 1);
+    expect(r.checks[0]!.result).toBe('pass');
+    expect(r.checks.find((c) => c.id === 8)!.evidence?.body).toMatch(/nginx/);
+    expect(r.checks.find((c) => c.id === 2)!.evidence).toMatchObject({ request: 'POST /v1/auth/login (free@example.com)', actual: 'HTTP 200, not JSON' });
+  });
+
+  it('a failed login fails the checks that need it, with the login as evidence', async () => {
+    const r = await verifyThrough((req, res) => {
+      if (req.path === '/v1/auth/login' && (req.body as { email?: string })?.email === 'pro@example.com') {
+        res.status = 401;
+        res.json = { status: 'error', code: 'invalid_credentials' };
+      }
+    });
+    expect(results(r)).toMatchObject({ 4: 'fail', 5: 'fail', 2: 'pass', 6: 'pass' });
+    expect(r.checks.find((c) => c.id === 4)!.evidence).toMatchObject({ request: 'POST /v1/auth/login (pro@example.com)', status: 401 });
+  });
+});
