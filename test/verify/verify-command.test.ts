@@ -59,7 +59,7 @@ describe('tierctl verify (CLI)', () => {
     expect(report.checks[3].message).toMatch(/gemini-2.0-pro: access_status "allowed", expected "upgrade_required"/);
     const xml = new XMLParser({ ignoreAttributes: false }).parse(await readFile(junit, 'utf8'));
     expect(xml.testsuites.testsuite['@_failures']).toBe('2');
-    const four = xml.testsuites.testsuite.testcase.find((t: Record<string, string>) => t['@_name'].startsWith('Test 4'));
+    const four = xml.testsuites.testsuite.testcase.find((t: Record<string, string>) => String(t['@_name']).startsWith('Test 4'));
     expect(four.failure['#text']).toMatch(/expected: user_tier "pro"/);
   });
 
