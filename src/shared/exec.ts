@@ -48,7 +48,7 @@ export function stderrTail(stderr: string, lines = 5): string {
 export async function exec(command: string, args: readonly string[], options: ExecOptions = {}): Promise<Result<ExecResult>> {
   const started = performance.now();
   const shown = describeCommand(command, args);
-  const r = await execa(command, [...args], {
+  const subprocess = execa(command, [...args], {
     env: options.env ?? {},
     extendEnv: !options.cleanEnv,
     ...(options.cwd ? { cwd: options.cwd } : {}),
@@ -60,7 +60,22 @@ export async function exec(command: string, args: readonly string[], options: Ex
     reject: false,
     stripFinalNewline: false,
     forceKillAfterDelay: 5000,
+    // A shell hook runs in its own process group, so that stopping it (Ctrl-C, timeout)
+    // stops what it started too (`sleep`, `systemctl`...), not only the shell.
+    detached: options.shell ?? false,
   });
+  const stopGroup = () => {
+    try {
+      if (subprocess.pid !== undefined) process.kill(-subprocess.pid, 'SIGTERM');
+    } catch {
+      // the group is already gone
+    }
+  };
+  if (options.shell) options.signal?.addEventListener('abort', stopGroup, { once: true });
+  const timer = options.shell && options.timeoutMs ? setTimeout(stopGroup, options.timeoutMs) : undefined;
+  const r = await subprocess;
+  clearTimeout(timer);
+  options.signal?.removeEventListener('abort', stopGroup);
   const result: ExecResult = {
     command,
     args,

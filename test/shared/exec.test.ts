@@ -68,4 +68,16 @@ describe('exec', () => {
     expect(!r.ok && r.failure.message).toMatch(/exited with 5:\n {2}one\n {2}two words/);
     expect((await execOk('true', [])).ok).toBe(true);
   });
+
+  it('stops what a shell hook started, not only the shell, on timeout and on abort', async () => {
+    const timedOut = await exec('sleep 31.7; echo never', [], { shell: true, timeoutMs: 200 });
+    expect(!timedOut.ok && timedOut.failure.code).toBe('command_timeout');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const aborted = await exec('sleep 31.7 | cat', [], { shell: true, signal: controller.signal });
+    expect(!aborted.ok && aborted.failure.code).toBe('interrupted');
+    // Neither `sleep` is left running.
+    const left = await exec('pgrep', ['-fx', 'sleep 31.7']);
+    expect(left.ok && left.value.exitCode).toBe(1);
+  });
 });

@@ -1,0 +1,127 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { packagePath } from '../../src/shared/package-root.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { writeLedgerUpTo } from '../helpers/ledger-rows.js';
+import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { seedSandbox } from '../helpers/sandbox.js';
+import { startApp, type RunningApp } from '../helpers/server.js';
+import { useTestDatabase } from '../helpers/test-database.js';
+
+const db = useTestDatabase('baseline');
+let app: RunningApp;
+let dir: string;
+
+const tierColumns = async () =>
+  (await db().pool.query(`SELECT 1 FROM information_schema.columns WHERE table_name = 'models' AND column_name IN ('required_tier','tier_restriction_mode','allowed_tiers')`)).rowCount;
+
+beforeAll(async () => {
+  const baseline = (await loadMigrations()).filter((m) => m.name < TIER_MIGRATION).at(-1)!.name;
+  await writeLedgerUpTo(db(), baseline);
+  await seedSandbox(db(), { assignments: false, users: false });
+  app = await startApp(db(), { cache: { schemaRecheckMs: 100 } });
+});
+afterAll(async () => {
+  await app?.close();
+});
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tierctl-deploy-'));
+  return () => rm(dir, { recursive: true, force: true });
+});
+
+const args = (apiUrl: string, ...more: string[]) => ['deploy', '--api-url', apiUrl, '--backup-dir', dir, '--journal', join(dir, 'journal.json'), '--seed', '--test-users', '--wait', '10', ...more];
+const deploy = (apiUrl: string, ...more: string[]): Promise<CliRun> => runCli(args(apiUrl, ...more), { env: { DATABASE_URL: db().url } });
+/** Every model's pre-tier columns (seeding touched updated_at; nothing else may change). */
+const oldColumns = async () =>
+  (await db().pool.query(`SELECT id, name, display_name, provider, description, capabilities, context_length, credits_per_1k_tokens, is_available, created_at FROM models ORDER BY id`)).rows;
+const phases = (json: { phases: { id: string; outcome: string }[] }) => json.phases.map((p) => `${p.id}:${p.outcome}`);
+
+describe('tierctl deploy', () => {
+  it('stops at a migration that cannot get its lock: nothing changed, the database and service state said, evidence written', async () => {
+    // The "stop" hook leaves an old session behind that holds a lock on models (a backend that did not really stop).
+    const holder = `(psql '${db().url}' -qc "BEGIN; LOCK TABLE models IN ACCESS SHARE MODE; SELECT pg_sleep(4); COMMIT" >/dev/null 2>&1 &) ; sleep 0.5`;
+    const r = await deploy(app.url, '--stop-cmd', holder, '--start-cmd', 'true', '--lock-timeout', '100ms', '--json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.outcome).toBe('failed');
+    expect(phases(report)).toEqual(['preflight:ok', 'backup:ok', 'stop:ok', 'migrate:failed', 'restart:ok']);
+    expect(report.failure.message).toMatch(/lock/i);
+    expect(report.state).toMatchObject({ database: expect.stringMatching(/^unchanged/), service: expect.stringMatching(/started again by --start-cmd on the unchanged schema/) });
+    expect(JSON.parse(await readFile(report.evidence.json, 'utf8'))).toMatchObject({ outcome: 'failed', backupManifest: { format: 'tierctl-backup/1' } });
+    expect(await tierColumns()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    // The failed journal blocks a new deployment until it is resumed or dealt with.
+    expect((await deploy(app.url)).code).toBe(4);
+    await rm(join(dir, 'journal.json'));
+  });
+
+  it('rolls back by itself when a check fails after the migration: back at the baseline, data intact', async () => {
+    const before = await oldColumns();
+    // The target answers the pro user's chat with an empty message: test 5 fails after the migration.
+    const proxy = await startFaultProxy(app.url, (req, res) => {
+      if (req.path === '/v1/chat/completions' && res.status === 200) (res.json as { choices: { message: { content: string } }[] }).choices[0]!.message.content = '';
+    });
+    try {
+      const r = await deploy(proxy.url, '--json');
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout);
+      expect(report.outcome).toBe('rolled_back');
+      expect(phases(report)).toEqual([
+        'preflight:ok', 'backup:ok', 'stop:skipped', 'migrate:ok', 'migration-verified:ok', 'seed:ok', 'test-users:ok', 'start:skipped', 'health:ok', 'verify:failed', 'auto-rollback:ok',
+      ]);
+      expect(report.failure.message).toMatch(/5 Pro User - Access Pro Model/);
+      expect(report.state.database).toMatch(/back at 20251101000000_baseline \(tier migration rolled back and verified\)/);
+      const evidence = JSON.parse(await readFile(report.evidence.json, 'utf8'));
+      expect(evidence.verify.checks.find((c: { id: number }) => c.id === 5).result).toBe('fail');
+      expect(evidence.ledgerAfter.find((m: { name: string }) => m.name === TIER_MIGRATION).state).not.toBe('applied');
+      expect(await readFile(report.evidence.junit, 'utf8')).toMatch(/<testcase name="Test 5: Pro User - Access Pro Model" classname="tierctl.verify" time="[\d.]+">\s*<failure/);
+    } finally {
+      await proxy.close();
+    }
+    expect(await tierColumns()).toBe(0);
+    expect(await oldColumns()).toEqual(before);
+    expect((await db().pool.query(`SELECT migration_name FROM _prisma_migrations ORDER BY 1`)).rows.map((r) => r.migration_name)).not.toContain(TIER_MIGRATION);
+  });
+
+  it('interrupted by Ctrl-C (exit 130), refuses a new deployment over it, then --resume finishes it', async () => {
+    const marker = join(dir, 'started');
+    const child = spawn(process.execPath, [packagePath('bin', 'tierctl.js'), ...args(app.url, '--start-cmd', `sleep 20`)], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: 'true', NO_COLOR: '1', DATABASE_URL: db().url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/… Start the backend/.test(stderr) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('close', (c) => resolve(c));
+    });
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/Interrupted/);
+    const journal = JSON.parse(await readFile(join(dir, 'journal.json'), 'utf8'));
+    expect(journal.state).toBe('interrupted');
+    expect(await tierColumns()).toBe(3);
+
+    const again = await deploy(app.url);
+    expect(again.code).toBe(4);
+    expect(again.stderr).toMatch(/unfinished deployment/);
+
+    const resumed = await deploy(app.url, '--resume', '--start-cmd', `touch ${marker}`, '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const report = JSON.parse(resumed.stdout);
+    expect(report.outcome).toBe('succeeded');
+    const from = (id: string) => report.phases.find((p: { id: string }) => p.id === id);
+    expect(from('migrate')).toMatchObject({ outcome: 'ok', fromEarlierRun: true });
+    expect(from('backup')).toMatchObject({ outcome: 'ok', fromEarlierRun: true });
+    expect(from('start')).toMatchObject({ outcome: 'ok' });
+    expect(from('start').fromEarlierRun).toBeUndefined();
+    expect(from('verify')).toMatchObject({ outcome: 'ok', detail: '8/8 checks passed' });
+    await readFile(marker);
+    expect((await deploy(app.url, '--resume')).code).toBe(2);
+  });
+});
