@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
+import { seedSandbox } from '../helpers/sandbox.js';
+import { startApp } from '../helpers/server.js';
 import { useTestDatabase } from '../helpers/test-database.js';
 
 const db = useTestDatabase('all');
@@ -50,5 +52,23 @@ describe('tierctl monitor --once', () => {
     expect((await monitor('--min-cache-hit-rate', '180')).code).toBe(2);
     expect((await monitor('--watch', '5')).code).toBe(2);
     expect((await runCli(['monitor', '--once', '--api-url', 'http://127.0.0.1:1'])).code).toBe(3);
+  });
+
+  it("reads the cache hit rate and tier-check latency from a live server's /metrics", async () => {
+    await seedSandbox(db());
+    const app = await startApp(db());
+    try {
+      for (let i = 0; i < 9; i++) await fetch(`${app.url}/v1/models`).then((r) => r.text());
+      const r = await runCli(['monitor', '--once', '--api-url', app.url, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const cache = JSON.parse(r.stdout).alerts.find((a: { id: string }) => a.id === 'cache_hit_rate');
+      expect(cache).toMatchObject({ source: 'metrics', firing: false });
+      expect(cache.value).toBeGreaterThanOrEqual(0.8);
+      expect(cache.value).toBeLessThan(1);
+      // One miss (the first load, or the warm-up) in ten or so lookups: 100 % is never met.
+      expect((await runCli(['monitor', '--once', '--api-url', app.url, '--min-cache-hit-rate', '100'])).code).toBe(1);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { accessExplain } from '../../src/runbook/access-explain.js';
 import { runCli } from '../helpers/run-cli.js';
 import { seedSandbox } from '../helpers/sandbox.js';
+import { chat, loginToken, postJson } from '../helpers/api-client.js';
+import { startApp } from '../helpers/server.js';
 import { useTestDatabase } from '../helpers/test-database.js';
 
 const db = useTestDatabase('tier');
@@ -27,6 +29,19 @@ describe('tierctl access explain', () => {
         timestamp: now.toISOString(),
       },
     });
+  });
+
+  it("shows the very body the live API sends for the same denial", async () => {
+    const app = await startApp(db());
+    try {
+      const api = await postJson(app.url, '/v1/chat/completions', chat('claude-3.5-sonnet'), await loginToken(app.url, 'free@example.com'));
+      const r = await accessExplain({ databaseUrl: db().url, email: 'free@example.com', modelId: 'claude-3.5-sonnet' });
+      if (!r.ok || r.value.outcome.kind !== 'denied') throw new Error('expected a denial');
+      expect(api.status).toBe(r.value.outcome.status);
+      expect({ ...api.body, timestamp: null }).toEqual({ ...r.value.outcome.body, timestamp: null });
+    } finally {
+      await app.close();
+    }
   });
 
   it('follows the subscription: an ended period gives free, and a policy edit is seen with its lint warning', async () => {

@@ -12,8 +12,7 @@ import { sseStream } from '../completions/sse-stream.js';
 import { errorEnvelopeSchema, sendError } from '../errors/error-envelope.js';
 import type { UpstreamFailure } from '../providers/provider.js';
 import type { ServerContext } from '../server-context.js';
-
-export const UPGRADE_URL = '/subscriptions/upgrade';
+import { denialBody } from '../../tier/denial-body.js';
 
 const successSchema = {
   type: 'object',
@@ -50,12 +49,8 @@ export function registerCompletions(app: FastifyInstance, ctx: ServerContext): v
     const check = ctx.tierChecker.check({ userId, tier, lookupMs: state.tierLookupMs }, model, request.log);
     state.tierCheckMs = check.ms;
     if (check.outcome === 'denied') {
-      return sendError(request, reply, 403, 'model_access_restricted', check.message, {
-        model_id: model.id,
-        user_tier: tier,
-        required_tier: check.requiredTier,
-        upgrade_url: UPGRADE_URL,
-      });
+      state.errorCode = 'model_access_restricted';
+      return reply.code(403).type('application/json; charset=utf-8').send(denialBody(check, model.id, tier, new Date()));
     }
     if (!model.isAvailable) return sendError(request, reply, 400, 'model_unavailable', `The model '${model.id}' is not available at the moment`, { model_id: model.id });
     const provider = ctx.providers.get(model.provider);

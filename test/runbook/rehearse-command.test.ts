@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { packagePath } from '../../src/shared/package-root.js';
+import { runCli } from '../helpers/run-cli.js';
+import { adminQuery } from '../helpers/test-database.js';
+
+const sandboxesOf = async (pid: number) =>
+  (await adminQuery(`SELECT datname FROM pg_database WHERE datname LIKE 'tierctl_rehearse_${pid}_%'`)).rows.map((r) => r.datname as string);
+const workDirs = async () => (await readdir(tmpdir())).filter((d) => d.startsWith('tierctl-rehearse-'));
+
+describe('tierctl rehearse', () => {
+  it('runs the whole runbook and the rollback drill, then leaves nothing behind', async () => {
+    const dirsBefore = await workDirs();
+    const r = await runCli(['rehearse', '--json'], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.outcome).toBe('passed');
+    expect(report.phases.map((p: { id: string; outcome: string }) => `${p.id}:${p.outcome}`)).toEqual([
+      'sandbox:ok', 'backend:ok', 'deploy:ok', 'rollback-drill:ok', 'reapply:ok', 'checks-again:ok',
+    ]);
+    expect(report.deploy.phases.find((p: { id: string }) => p.id === 'verify').detail).toBe('8/8 checks passed');
+    expect(report.rollback.verification.map((v: { id: string; result: string }) => `${v.id}:${v.result}`)).toEqual(['schema:pass', 'api:pass', 'models-csv:pass']);
+    expect(report.leftovers).toEqual([]);
+    expect(report.sandbox).toMatch(/^tierctl_rehearse_\d+_/);
+    const pid = Number(report.sandbox.split('_')[2]);
+    expect(await sandboxesOf(pid)).toEqual([]);
+    expect((await workDirs()).filter((d) => !dirsBefore.includes(d))).toEqual([]);
+  });
+
+  it('cleans up after Ctrl-C too (exit 130)', async () => {
+    const child = spawn(process.execPath, [packagePath('bin', 'tierctl.js'), 'rehearse'], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/… Backup and models CSV/.test(stderr) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('close', resolve);
+    });
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/✔ Clean up: .*dropped/);
+    expect(await sandboxesOf(child.pid!)).toEqual([]);
+  });
+});
