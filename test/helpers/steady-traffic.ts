@@ -1,0 +1,79 @@
+/**
+ * A steady request rate against a server on 127.0.0.1, cycling through a mix of requests,
+ * each recorded with its start and end time, status and error code. Requests are sent on
+ * schedule whether or not earlier ones have finished (an open loop, as real clients do).
+ */
+import { Agent, request } from 'undici';
+
+export interface TrafficRequest {
+  readonly kind: string;
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly token?: string;
+  readonly body?: unknown;
+}
+
+export interface Sample {
+  readonly kind: string;
+  readonly start: number;
+  readonly end: number;
+  /** 0: no HTTP answer (connection error or timeout). */
+  readonly status: number;
+  readonly code: string | null;
+}
+
+export interface Traffic {
+  /** Stops sending, waits for the requests in flight, returns every sample. */
+  stop(): Promise<Sample[]>;
+}
+
+export function startTraffic(baseUrl: string, mix: readonly TrafficRequest[], ratePerSecond: number, options: { maxRequests?: number } = {}): Traffic {
+  const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
+  const samples: Sample[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const interval = 1000 / ratePerSecond;
+  const started = performance.now();
+  let sent = 0;
+  let stopped = false;
+  const send = (r: TrafficRequest) => {
+    const start = performance.now();
+    const headers: Record<string, string> = {};
+    if (r.token) headers.authorization = `Bearer ${r.token}`;
+    if (r.body !== undefined) headers['content-type'] = 'application/json';
+    const p = request(new URL(r.path, baseUrl), { method: r.method, headers, body: r.body === undefined ? null : JSON.stringify(r.body), dispatcher, headersTimeout: 10_000, bodyTimeout: 10_000 })
+      .then(async (res) => {
+        const text = await res.body.text();
+        let code: string | null = null;
+        try {
+          code = (JSON.parse(text) as { code?: string }).code ?? null;
+        } catch {
+          code = null;
+        }
+        samples.push({ kind: r.kind, start, end: performance.now(), status: res.statusCode, code });
+      })
+      .catch((e: Error) => void samples.push({ kind: r.kind, start, end: performance.now(), status: 0, code: e.message }))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  const tick = () => {
+    if (stopped) return;
+    // Catch up on schedule: as many requests as are due by now.
+    const due = Math.floor((performance.now() - started) / interval) + 1;
+    while (sent < due && !(options.maxRequests !== undefined && sent >= options.maxRequests)) send(mix[sent++ % mix.length]!);
+    setTimeout(tick, Math.max(1, interval / 2));
+  };
+  tick();
+  return {
+    async stop() {
+      stopped = true;
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+      await dispatcher.close();
+      return samples.sort((a, b) => a.start - b.start);
+    },
+  };
+}
+
+export function percentile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+}
