@@ -39,7 +39,6 @@ const onlyFails = (r: VerifyReport, id: number) => {
   return r.checks.find((c) => c.id === id)!;
 };
 const models = (json: unknown) => (json as { models: Record<string, unknown>[] }).models;
-const listing = (tier: string | null): Fault => (req, res) => void (req.path === '/v1/models' && (res.json as { user_tier?: unknown })?.user_tier === tier);
 
 describe('tierctl verify against a good sandbox', () => {
   it('passes all eight checks', async () => {
@@ -69,7 +68,7 @@ describe('every check can fail, each alone, with evidence', () => {
   it('2: the free listing shows a Pro model as allowed', async () => {
     const c = onlyFails(
       await verifyThrough((req, res) => {
-        if (listing('free')(req, res) === undefined && req.path === '/v1/models' && (res.json as { user_tier?: string })?.user_tier === 'free') {
+        if (req.path === '/v1/models' && (res.json as { user_tier?: string })?.user_tier === 'free') {
           models(res.json).find((m) => m.id === 'claude-3.5-sonnet')!.access_status = 'allowed';
         }
       }),
