@@ -1,7 +1,13 @@
-/** What each `tierctl_cache` payload does to the caches; anything not understood drops everything. */
+/**
+ * What each `tierctl_cache` payload does to the caches (anything not understood drops
+ * everything), and a listener that cannot reach its database.
+ */
 import { describe, expect, it } from 'vitest';
 import type { CacheControl } from '../../src/server/cache/cache-control.js';
 import { applyCacheChange, parseCacheNotification } from '../../src/server/cache/cache-notification.js';
+import { createPgChangeListener } from '../../src/server/cache/pg-change-listener.js';
+import { captureLog } from '../helpers/capture-log.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 function recorder() {
   const calls: string[] = [];
@@ -36,5 +42,23 @@ describe('cache notifications', () => {
     }
     // A key that is not a string: every model goes, not a lookup by a wrong id.
     expect(effect('{"table":"models","id":42}')).toEqual(['clear models']);
+  });
+});
+
+describe('a listener whose database cannot be reached', () => {
+  it('still starts, switches the caches off, keeps retrying, and stops on close', async () => {
+    const log = captureLog('info');
+    const { caches, calls } = recorder();
+    // Port 1 on loopback: connection refused at once.
+    const listener = createPgChangeListener({ databaseUrl: 'postgresql://postgres@127.0.0.1:1/none', log: log.logger, retryInitialMs: 10, retryMaxMs: 20 });
+    await listener.start(caches);
+    expect(listener.listening).toBe(false);
+    expect(calls).toEqual(['live false']);
+    await waitFor('three retries', async () => log.find('Cache invalidation: LISTEN connection lost').length >= 3, 5_000, 10);
+    await listener.close();
+    const attempts = log.find('Cache invalidation: LISTEN connection lost').length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(log.find('Cache invalidation: LISTEN connection lost').length).toBe(attempts);
+    expect(calls.every((c) => c === 'live false')).toBe(true);
   });
 });

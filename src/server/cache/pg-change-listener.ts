@@ -55,7 +55,7 @@ export function createPgChangeListener(options: PgChangeListenerOptions): PgChan
     failures += 1;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
-      connecting = connect();
+      connecting = connectSafely();
     }, delay);
     retryTimer.unref();
   };
@@ -114,13 +114,22 @@ export function createPgChangeListener(options: PgChangeListenerOptions): PgChan
     log.info({ channel, reconnected }, `Cache invalidation: listening on ${channel}`);
   };
 
+  /** connect() handles what the database does; this catches anything else (a bad URL...). */
+  const connectSafely = () =>
+    connect().catch((e: unknown) => {
+      client = undefined;
+      caches?.setLive(false);
+      log.error({ err: (e as Error).message }, 'Cache invalidation: cannot start listening');
+      scheduleRetry();
+    });
+
   return {
     get listening() {
       return listening;
     },
     async start(target) {
       caches = target;
-      connecting = connect();
+      connecting = connectSafely();
       await connecting;
     },
     async close() {
