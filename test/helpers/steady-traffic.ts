@@ -1,7 +1,8 @@
 /**
  * A steady request rate against a server on 127.0.0.1, cycling through a mix of requests,
- * each recorded with its start and end time, status and error code. Requests are sent on
- * schedule whether or not earlier ones have finished (an open loop, as real clients do).
+ * each recorded with its start and end time, route, user, model, status, error code and
+ * what the answer showed (`observe`). Requests are sent on schedule whether or not earlier
+ * ones have finished (an open loop, as real clients do); bounded by `maxRequests`.
  */
 import { Agent, request } from 'undici';
 
@@ -9,22 +10,42 @@ export interface TrafficRequest {
   readonly kind: string;
   readonly method: 'GET' | 'POST';
   readonly path: string;
+  /** The caller's tier (`anonymous` without a token) and the model asked for, for the record. */
+  readonly user?: string;
+  readonly model?: string;
   readonly token?: string;
   readonly body?: unknown;
+  /** Reads the answer: e.g. which access rule it followed. */
+  readonly observe?: (status: number, body: unknown) => string;
 }
 
 export interface Sample {
   readonly kind: string;
+  readonly route: string;
+  readonly user: string;
+  readonly model: string | null;
   readonly start: number;
   readonly end: number;
   /** 0: no HTTP answer (connection error or timeout). */
   readonly status: number;
   readonly code: string | null;
+  /** What `observe` made of the answer (`-` without one, `no-answer` on a connection error). */
+  readonly observed: string;
 }
 
 export interface Traffic {
-  /** Stops sending, waits for the requests in flight, returns every sample. */
+  /** performance.now() when the first request was sent. */
+  readonly started: number;
+  /** Stops sending, waits for the requests in flight, returns every sample by start time. */
   stop(): Promise<Sample[]>;
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 export function startTraffic(baseUrl: string, mix: readonly TrafficRequest[], ratePerSecond: number, options: { maxRequests?: number } = {}): Traffic {
@@ -40,18 +61,15 @@ export function startTraffic(baseUrl: string, mix: readonly TrafficRequest[], ra
     const headers: Record<string, string> = {};
     if (r.token) headers.authorization = `Bearer ${r.token}`;
     if (r.body !== undefined) headers['content-type'] = 'application/json';
+    const record = (status: number, code: string | null, observed: string) =>
+      samples.push({ kind: r.kind, route: `${r.method} ${r.path}`, user: r.user ?? (r.token ? 'user' : 'anonymous'), model: r.model ?? null, start, end: performance.now(), status, code, observed });
     const p = request(new URL(r.path, baseUrl), { method: r.method, headers, body: r.body === undefined ? null : JSON.stringify(r.body), dispatcher, headersTimeout: 10_000, bodyTimeout: 10_000 })
       .then(async (res) => {
-        const text = await res.body.text();
-        let code: string | null = null;
-        try {
-          code = (JSON.parse(text) as { code?: string }).code ?? null;
-        } catch {
-          code = null;
-        }
-        samples.push({ kind: r.kind, start, end: performance.now(), status: res.statusCode, code });
+        const body = parse(await res.body.text());
+        const code = (body as { code?: unknown } | null)?.code;
+        record(res.statusCode, typeof code === 'string' ? code : null, r.observe ? r.observe(res.statusCode, body) : '-');
       })
-      .catch((e: Error) => void samples.push({ kind: r.kind, start, end: performance.now(), status: 0, code: e.message }))
+      .catch((e: Error) => void record(0, e.message, 'no-answer'))
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
@@ -64,6 +82,7 @@ export function startTraffic(baseUrl: string, mix: readonly TrafficRequest[], ra
   };
   tick();
   return {
+    started,
     async stop() {
       stopped = true;
       while (inFlight.size > 0) await Promise.all([...inFlight]);

@@ -6,9 +6,15 @@ it('migrate apply, seed and rollback under 200 req/s: no failed request, every a
   expect(r.requests).toBeGreaterThan(1500);
   expect(r.failed).toBe(0);
   expect(r.wrongRule).toEqual([]);
-  // Both rules were really exercised: served before and after, denied while the tier schema was in place.
-  expect(r.answers['free-pro-model 200']).toBeGreaterThan(100);
-  expect(r.answers['free-pro-model 403']).toBeGreaterThan(50);
+  // Both rules were really exercised: served before and after, denied with the guide's body
+  // (and shown as upgrade_required in the listing) while the tier schema was in place.
+  for (const kind of ['free-pro-model', 'pro-enterprise-model']) {
+    expect(r.answers[`${kind} 200 open`]).toBeGreaterThan(50);
+    expect(r.answers[`${kind} 403 enforced`]).toBeGreaterThan(20);
+  }
+  expect(r.answers['list-free 200 open']).toBeGreaterThan(50);
+  expect(r.answers['list-free 200 enforced']).toBeGreaterThan(20);
   // The tier migration and its rollback each took models' ACCESS EXCLUSIVE lock: the sampler saw them.
-  expect(r.lockMaxMs).toBeGreaterThan(0);
+  // (Their length is the benchmark's figure, not asserted here: it depends on the machine's load.)
+  expect(r.locks.windows.length).toBeGreaterThanOrEqual(2);
 }, 60_000);
