@@ -55,10 +55,12 @@ describe('tierctl verify (CLI)', () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     const failed = report.checks.filter((c: { result: string }) => c.result === 'fail').map((c: { id: number }) => c.id);
-    expect(failed).toEqual([1, 4]);
+    // 7 asks for an Enterprise model as the free user: now gemini-2.0-pro, which the target still calls Pro.
+    expect(failed).toEqual([1, 4, 7]);
     expect(report.checks[3].message).toMatch(/gemini-2.0-pro: access_status "allowed", expected "upgrade_required"/);
+    expect(report.checks[6].message).toMatch(/details.required_tier "pro", not "enterprise"/);
     const xml = new XMLParser({ ignoreAttributes: false }).parse(await readFile(junit, 'utf8'));
-    expect(xml.testsuites.testsuite['@_failures']).toBe('2');
+    expect(xml.testsuites.testsuite['@_failures']).toBe('3');
     const four = xml.testsuites.testsuite.testcase.find((t: Record<string, string>) => String(t['@_name']).startsWith('Test 4'));
     expect(four.failure['#text']).toMatch(/expected: user_tier "pro"/);
   });
