@@ -1,55 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES_DIR, GUIDE_TEST_PASSWORD } from '../../src/fixtures/load-fixtures.js';
-import { runVerify, type VerifyReport } from '../../src/verify/run-verify.js';
-import { startFaultProxy, type Fault } from '../helpers/fault-proxy.js';
-import { seedSandbox } from '../helpers/sandbox.js';
-import { startApp, type RunningApp } from '../helpers/server.js';
-import { useTestDatabase } from '../helpers/test-database.js';
+import { describe, expect, it } from 'vitest';
+import { isListingOf, models, onlyFails, results, useVerifySandbox } from '../helpers/verify-sandbox.js';
 
-const db = useTestDatabase('all');
-let app: RunningApp;
-
-beforeAll(async () => {
-  await seedSandbox(db());
-  app = await startApp(db());
-});
-afterAll(async () => {
-  await app?.close();
-});
-
-async function verify(apiUrl: string, extra: { databaseUrl?: string } = { databaseUrl: db().url }): Promise<VerifyReport> {
-  const r = await runVerify({ apiUrl, ...extra, fixturesDir: FIXTURES_DIR, password: GUIDE_TEST_PASSWORD, waitMs: 5000, timeoutMs: 5000 });
-  if (!r.ok) throw new Error(r.failure.message);
-  return r.value;
-}
-
-/** Runs verify through a proxy that applies `fault`; returns the report. */
-async function verifyThrough(fault: Fault): Promise<VerifyReport> {
-  const proxy = await startFaultProxy(app.url, fault);
-  try {
-    return await verify(proxy.url);
-  } finally {
-    await proxy.close();
-  }
-}
-
-const results = (r: VerifyReport) => Object.fromEntries(r.checks.map((c) => [c.id, c.result]));
-const onlyFails = (r: VerifyReport, id: number) => {
-  expect(results(r)).toEqual({ 1: 'pass', 2: 'pass', 3: 'pass', 4: 'pass', 5: 'pass', 6: 'pass', 7: 'pass', 8: 'pass', [id]: 'fail' });
-  return r.checks.find((c) => c.id === id)!;
-};
-const models = (json: unknown) => (json as { models: Record<string, unknown>[] }).models;
-const listing = (tier: string | null): Fault => (req, res) => void (req.path === '/v1/models' && (res.json as { user_tier?: unknown })?.user_tier === tier);
+const { db, verify, verifyThrough } = useVerifySandbox();
 
 describe('tierctl verify against a good sandbox', () => {
   it('passes all eight checks', async () => {
-    const r = await verify(app.url);
+    const r = await verify();
     expect(r.passed).toBe(true);
     expect(r.counts).toEqual({ pass: 8, fail: 0, skipped: 0 });
   });
 
   it('skips test 1 without a database URL, never passes it', async () => {
-    const r = await verify(app.url, {});
+    const r = await verify(undefined, { databaseUrl: undefined });
     expect(r.checks[0]).toMatchObject({ id: 1, result: 'skipped', message: expect.stringMatching(/--database-url/) });
     expect(r.passed).toBe(true);
   });
@@ -59,7 +21,7 @@ describe('every check can fail, each alone, with evidence', () => {
   it('1: a tier assignment differs from the fixtures in the database', async () => {
     await db().pool.query(`UPDATE models SET allowed_tiers = ARRAY['pro','enterprise']::subscription_tier[] WHERE id = 'gpt-5'`);
     try {
-      const c = onlyFails(await verify(app.url), 1);
+      const c = onlyFails(await verify(), 1);
       expect(c.evidence?.actual).toMatch(/gpt-5 is enterprise \| minimum \| \{pro,enterprise\}, expected enterprise \| minimum \| \{enterprise\}/);
     } finally {
       await db().pool.query(`UPDATE models SET allowed_tiers = ARRAY['enterprise']::subscription_tier[] WHERE id = 'gpt-5'`);
@@ -69,9 +31,7 @@ describe('every check can fail, each alone, with evidence', () => {
   it('2: the free listing shows a Pro model as allowed', async () => {
     const c = onlyFails(
       await verifyThrough((req, res) => {
-        if (listing('free')(req, res) === undefined && req.path === '/v1/models' && (res.json as { user_tier?: string })?.user_tier === 'free') {
-          models(res.json).find((m) => m.id === 'claude-3.5-sonnet')!.access_status = 'allowed';
-        }
+        if (isListingOf(req.path, res.json, 'free')) models(res.json).find((m) => m.id === 'claude-3.5-sonnet')!.access_status = 'allowed';
       }),
       2,
     );
@@ -93,7 +53,7 @@ describe('every check can fail, each alone, with evidence', () => {
   it('4: the pro listing opens an Enterprise model', async () => {
     const c = onlyFails(
       await verifyThrough((req, res) => {
-        if (req.path === '/v1/models' && (res.json as { user_tier?: string })?.user_tier === 'pro') models(res.json).find((m) => m.id === 'gpt-5')!.access_status = 'allowed';
+        if (isListingOf(req.path, res.json, 'pro')) models(res.json).find((m) => m.id === 'gpt-5')!.access_status = 'allowed';
       }),
       4,
     );
@@ -113,7 +73,7 @@ describe('every check can fail, each alone, with evidence', () => {
   it('6: the enterprise listing denies a model', async () => {
     const c = onlyFails(
       await verifyThrough((req, res) => {
-        if (req.path === '/v1/models' && (res.json as { user_tier?: string })?.user_tier === 'enterprise') models(res.json).find((m) => m.id === 'gpt-5')!.access_status = 'upgrade_required';
+        if (isListingOf(req.path, res.json, 'enterprise')) models(res.json).find((m) => m.id === 'gpt-5')!.access_status = 'upgrade_required';
       }),
       6,
     );
