@@ -1,7 +1,12 @@
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FIXTURES_DIR } from '../../src/fixtures/load-fixtures.js';
+import { NO_PRO_MODEL } from '../../src/verify/check-result.js';
 import { isListingOf, models, onlyFails, results, useVerifySandbox } from '../helpers/verify-sandbox.js';
 
-const { db, verify, verifyThrough } = useVerifySandbox();
+const { db, run, verify, verifyThrough } = useVerifySandbox();
 
 describe('tierctl verify against a good sandbox', () => {
   it('passes all eight checks', async () => {
@@ -125,5 +130,29 @@ describe('targets that are not what they should be', () => {
     });
     expect(results(r)).toMatchObject({ 4: 'fail', 5: 'fail', 2: 'pass', 6: 'pass' });
     expect(r.checks.find((c) => c.id === 4)!.evidence).toMatchObject({ request: 'POST /v1/auth/login (pro@example.com)', status: 401 });
+  });
+});
+
+describe('fixtures that leave a check nothing to look at', () => {
+  async function withAssignments<T>(assignments: object, fn: (fixturesDir: string) => Promise<T>): Promise<T> {
+    const dir = await mkdtemp(join(tmpdir(), 'tierctl-fixtures-'));
+    try {
+      await cp(FIXTURES_DIR, dir, { recursive: true });
+      await writeFile(join(dir, 'tier-assignments.json'), JSON.stringify(assignments));
+      return await fn(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('no Pro model in the assignments: tests 3 and 5 are skipped with that reason, never passed', async () => {
+    const r = await withAssignments({ 'gpt-5': { requiredTier: 'enterprise', tierRestrictionMode: 'minimum', allowedTiers: ['enterprise'] } }, (fixturesDir) => verify(undefined, { fixturesDir }));
+    expect(results(r)).toEqual({ 1: 'pass', 2: 'pass', 3: 'skipped', 4: 'pass', 5: 'skipped', 6: 'pass', 7: 'pass', 8: 'pass' });
+    expect(r.checks[2]!.message).toBe(NO_PRO_MODEL);
+  });
+
+  it('no assignment at all: a usage error (exit 2), not a vacuous pass', async () => {
+    const r = await withAssignments({}, (fixturesDir) => run(undefined, { fixturesDir }));
+    expect(r.ok ? null : r.failure).toMatchObject({ code: 'no_assignments', exitCode: 2 });
   });
 });

@@ -74,6 +74,17 @@ describe('tierctl verify (CLI)', () => {
     expect(JSON.parse((await verify('--skip', '1', '--json')).stdout).counts).toEqual({ pass: 7, fail: 0, skipped: 1 });
     for (const bad of ['9', '1,x', '']) expect((await verify('--only', bad)).code).toBe(2);
     expect((await runCli(['verify'])).code).toBe(2);
+    const nothing = await verify('--only', '3', '--skip', '3');
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/No check selected/);
+    for (const [flag, value] of [['--wait', '0'], ['--timeout', 'soon']]) expect((await verify(flag!, value!)).code).toBe(2);
+  });
+
+  it('--junit into a directory that does not exist: exit 2 before any check runs', async () => {
+    const r = await verify('--junit', join(dir, 'missing', 'verify.xml'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--junit: cannot write .*missing\/verify.xml \(ENOENT\)/);
+    expect(r.stdout).toBe('');
   });
 
   it('a target that is down: exit 3 within --wait, saying what was seen', async () => {
@@ -85,7 +96,16 @@ describe('tierctl verify (CLI)', () => {
     const start = Date.now();
     const r = await runCli(['verify', '--api-url', `http://127.0.0.1:${port}`, '--wait', '1']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/not healthy within 1 s .*ECONNREFUSED/);
+    expect(r.stderr).toMatch(/not healthy within 1 s .*connection refused \(ECONNREFUSED\)/);
     expect(Date.now() - start).toBeLessThan(15_000);
+
+    // --json says it as a machine result; --junit still leaves a report for CI, every check failed "not run".
+    const junit = join(dir, 'down.xml');
+    const json = await runCli(['verify', '--api-url', `http://127.0.0.1:${port}`, '--wait', '1', '--json', '--junit', junit]);
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'api_unhealthy', exitCode: 3 } });
+    const suite = new XMLParser({ ignoreAttributes: false }).parse(await readFile(junit, 'utf8')).testsuites.testsuite;
+    expect(suite).toMatchObject({ '@_tests': '8', '@_failures': '8' });
+    expect(suite.testcase[0].failure['@_message']).toMatch(/^not run: .*not healthy within 1 s/);
   });
 });

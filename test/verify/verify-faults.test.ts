@@ -128,7 +128,7 @@ describe('each check fails alone, another way', () => {
 
 describe('targets that hang, cut answers short, or answer garbage: failed checks, never a crash', () => {
   it('completions that never answer fail 3, 5 and 7 after --timeout, the rest pass', async () => {
-    const r = await verifyThrough((req) => (isChat(req.path) ? 'hang' : undefined), { timeoutMs: 300 });
+    const r = await verifyThrough((req) => (isChat(req.path) ? 'hang' : undefined), { timeoutMs: 2000 });
     expect(results(r)).toEqual({ 1: 'pass', 2: 'pass', 3: 'fail', 4: 'pass', 5: 'fail', 6: 'pass', 7: 'fail', 8: 'pass' });
     for (const id of [3, 5, 7]) expect(r.checks[id - 1]!.evidence).toMatchObject({ request: 'POST /v1/chat/completions (Bearer token)', actual: 'no answer: timed out' });
   });
@@ -136,7 +136,7 @@ describe('targets that hang, cut answers short, or answer garbage: failed checks
   it('a listing cut off mid-body fails the listing checks with "no answer"', async () => {
     const r = await verifyThrough((req) => (req.path === '/v1/models' ? 'cut' : undefined));
     expect(results(r)).toEqual({ 1: 'pass', 2: 'fail', 3: 'pass', 4: 'fail', 5: 'pass', 6: 'fail', 7: 'pass', 8: 'fail' });
-    expect(r.checks[1]!.evidence?.actual).toMatch(/^no answer: /);
+    expect(r.checks[1]!.evidence?.actual).toMatch(/^no answer: (connection closed before a complete answer|terminated|other side closed)/);
   });
 
   it('JSON of the wrong shapes everywhere but /health', async () => {
