@@ -77,3 +77,10 @@ export const said = (body: unknown) => (body as { messages?: { content?: string 
 
 /** A listing of the caller of `tier` (null: anonymous). */
 export const isListingOf = (path: string, json: unknown, tier: string | null) => path === '/v1/models' && (json as { user_tier?: unknown } | undefined)?.user_tier === tier;
+
+/** A fault: the listing of the user of `tier` shows `model` with `status`. */
+export const listsAs =
+  (tier: string, model: string, status: string): Fault =>
+  (req, res) => {
+    if (isListingOf(req.path, res.json, tier)) models(res.json).find((m) => m.id === model)!.access_status = status;
+  };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES_DIR } from '../../src/fixtures/load-fixtures.js';
 import { NO_PRO_MODEL } from '../../src/verify/check-result.js';
-import { isListingOf, models, onlyFails, results, useVerifySandbox } from '../helpers/verify-sandbox.js';
+import { listsAs, models, onlyFails, results, useVerifySandbox } from '../helpers/verify-sandbox.js';
 
 const { db, run, verify, verifyThrough } = useVerifySandbox();
 
@@ -34,12 +34,7 @@ describe('every check can fail, each alone, with evidence', () => {
   });
 
   it('2: the free listing shows a Pro model as allowed', async () => {
-    const c = onlyFails(
-      await verifyThrough((req, res) => {
-        if (isListingOf(req.path, res.json, 'free')) models(res.json).find((m) => m.id === 'claude-3.5-sonnet')!.access_status = 'allowed';
-      }),
-      2,
-    );
+    const c = onlyFails(await verifyThrough(listsAs('free', 'claude-3.5-sonnet', 'allowed')), 2);
     expect(c.message).toMatch(/claude-3.5-sonnet: access_status "allowed", expected "upgrade_required"/);
     expect(c.evidence).toMatchObject({ request: 'GET /v1/models (Bearer token)', status: 200 });
   });
@@ -56,12 +51,7 @@ describe('every check can fail, each alone, with evidence', () => {
   });
 
   it('4: the pro listing opens an Enterprise model', async () => {
-    const c = onlyFails(
-      await verifyThrough((req, res) => {
-        if (isListingOf(req.path, res.json, 'pro')) models(res.json).find((m) => m.id === 'gpt-5')!.access_status = 'allowed';
-      }),
-      4,
-    );
+    const c = onlyFails(await verifyThrough(listsAs('pro', 'gpt-5', 'allowed')), 4);
     expect(c.message).toMatch(/gpt-5: access_status "allowed", expected "upgrade_required"/);
   });
 
@@ -76,12 +66,7 @@ describe('every check can fail, each alone, with evidence', () => {
   });
 
   it('6: the enterprise listing denies a model', async () => {
-    const c = onlyFails(
-      await verifyThrough((req, res) => {
-        if (isListingOf(req.path, res.json, 'enterprise')) models(res.json).find((m) => m.id === 'gpt-5')!.access_status = 'upgrade_required';
-      }),
-      6,
-    );
+    const c = onlyFails(await verifyThrough(listsAs('enterprise', 'gpt-5', 'upgrade_required')), 6);
     expect(c.message).toMatch(/gpt-5: access_status "upgrade_required", expected "allowed"/);
   });
 

@@ -4,7 +4,7 @@
  * from the anonymous list, ...), and targets that hang, cut answers short or answer garbage.
  */
 import { describe, expect, it } from 'vitest';
-import { isListingOf, models, onlyFails, results, said, useVerifySandbox } from '../helpers/verify-sandbox.js';
+import { isListingOf, listsAs, models, onlyFails, results, said, useVerifySandbox } from '../helpers/verify-sandbox.js';
 
 const { verifyThrough } = useVerifySandbox();
 
@@ -18,12 +18,7 @@ describe('each check fails alone, another way', () => {
 
   it('2: a model outside the fixtures is listed for free with a status its own policy does not give', async () => {
     // gpt-4o-mini is in the sandbox catalog but not in tier-assignments.json: listed free/minimum, so allowed.
-    const c = onlyFails(
-      await verifyThrough((req, res) => {
-        if (isListingOf(req.path, res.json, 'free')) models(res.json).find((m) => m.id === 'gpt-4o-mini')!.access_status = 'upgrade_required';
-      }),
-      2,
-    );
+    const c = onlyFails(await verifyThrough(listsAs('free', 'gpt-4o-mini', 'upgrade_required')), 2);
     expect(c.message).toMatch(/gpt-4o-mini: access_status "upgrade_required", expected "allowed" \(its listed policy\)/);
   });
 
