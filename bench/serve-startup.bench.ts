@@ -6,9 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import { median, reportFigure } from './report.js';
-import { seedSandbox } from '../test/helpers/sandbox.js';
 import { startServe } from '../test/helpers/serve-process.js';
-import { createTestDatabase } from '../test/helpers/test-database.js';
+import { BENCH_JWT_SECRET, benchDatabase } from './helpers/bench-database.js';
 
 const rounds = Number(process.env.BENCH_RUNS ?? 5);
 const BARE = `const s=require('node:http').createServer((q,r)=>r.end('ok'));s.listen(0,'127.0.0.1',()=>console.log('PORT '+s.address().port))`;
@@ -35,10 +34,9 @@ async function bare(): Promise<number> {
   return ms;
 }
 
-const db = await createTestDatabase('all');
+const db = await benchDatabase();
 try {
-  await seedSandbox(db);
-  const env = { DATABASE_URL: db.url, JWT_SECRET: 'bench-only-jwt-secret-0123456789abcdef0123456789' };
+  const env = { DATABASE_URL: db.url, JWT_SECRET: BENCH_JWT_SECRET };
   const serve = async () => {
     const start = performance.now();
     const server = await startServe(env);

@@ -5,9 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { packagePath } from '../src/shared/package-root.js';
-import { seedSandbox } from '../test/helpers/sandbox.js';
 import { startServe } from '../test/helpers/serve-process.js';
-import { createTestDatabase } from '../test/helpers/test-database.js';
+import { BENCH_JWT_SECRET, benchDatabase } from './helpers/bench-database.js';
 import { median, reportFigure } from './report.js';
 
 const rounds = Number(process.env.BENCH_RUNS ?? 5);
@@ -20,10 +19,9 @@ function time(args: string[], env: Record<string, string> = {}): number {
   return performance.now() - start;
 }
 
-const db = await createTestDatabase('all');
+const db = await benchDatabase();
 try {
-  await seedSandbox(db);
-  const server = await startServe({ DATABASE_URL: db.url, JWT_SECRET: 'bench-only-jwt-secret-0123456789abcdef0123456789' });
+  const server = await startServe({ DATABASE_URL: db.url, JWT_SECRET: BENCH_JWT_SECRET });
   try {
     const args = ['verify', '--api-url', server.url, '--database-url', db.url];
     time(args);

@@ -10,12 +10,5 @@ export async function benchDatabase(): Promise<TestDatabase> {
   return db;
 }
 
-export async function login(base: string, email: string): Promise<string> {
-  const res = await fetch(`${base}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: 'Password123!' }),
-  });
-  if (res.status !== 200) throw new Error(`login ${email}: ${res.status}`);
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+/** Logs a test user in (the tests' helper). */
+export { loginToken as login } from '../../test/helpers/api-client.js';

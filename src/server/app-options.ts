@@ -22,8 +22,12 @@ export interface AppOptions {
   readonly enforceTiers?: boolean;
   /** Default: the mock provider for `mock` models, nothing else. */
   readonly providers?: ProviderRegistry;
-  /** Keeps the caches right across instances (LISTEN/NOTIFY); started on ready, closed on close. */
-  readonly changeListener?: ChangeListener;
+  /**
+   * Keeps the caches right across instances; started on ready, closed on close. Default: the
+   * LISTEN/NOTIFY listener on `tierctl_cache` (pg-change-listener.ts). `false`: none, cached
+   * entries expire by TTL only.
+   */
+  readonly changeListener?: ChangeListener | false;
   /** Default: silent. main.ts passes a pino logger writing JSON to stdout. */
   readonly logger?: Logger;
   readonly cache?: {

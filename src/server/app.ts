@@ -2,7 +2,8 @@
  * The HTTP API: `buildApp` wires database, caches, providers and routes into a Fastify
  * instance and never listens (main.ts and the tests do). Closing the app stops accepting,
  * lets in-flight requests finish, flushes api_logs, stops the change listener, closes the
- * providers and ends the pool, in that order.
+ * providers and ends the pool, in that order. By default the caches are kept right by a
+ * LISTEN/NOTIFY listener (cache/pg-change-listener.ts).
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -14,6 +15,7 @@ import { createLoginThrottle } from './auth/login-throttle.js';
 import { createTokenService } from './auth/token-service.js';
 import { createCaches } from './cache/create-caches.js';
 import type { CacheControl } from './cache/cache-control.js';
+import { createPgChangeListener } from './cache/pg-change-listener.js';
 import { registerErrorHandling } from './errors/error-handler.js';
 import { trackClosing } from './graceful-close.js';
 import { createMetrics } from './metrics.js';
@@ -41,6 +43,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   pool.on('error', (e) => log.warn({ err: e.message }, 'Idle database connection error'));
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
   const { caches, modelCache, userTiers, recheckSchema } = createCaches(pool, options, now);
+  const changeListener = options.changeListener === false ? undefined : (options.changeListener ?? createPgChangeListener({ databaseUrl: options.databaseUrl, log }));
   let schemaTimer: NodeJS.Timeout | undefined;
   const tokens = createTokenService(options.jwt, now);
   // api_logs get their own connection: a slow batch never holds one the requests need.
@@ -82,7 +85,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   registerCompletions(app, ctx);
   registerMetrics(app, metrics);
   app.addHook('onReady', async () => {
-    await options.changeListener?.start(caches);
+    await changeListener?.start(caches);
     // Load the catalog now (logs "ModelService: Initialized"); a database that is down
     // here is not fatal: requests retry the load.
     await ctx.models.catalog().catch((e: unknown) => log.warn({ err: (e as Error).message }, 'ModelService: catalog not loaded yet'));
@@ -94,7 +97,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
     clearInterval(schemaTimer);
     await apiLogs.close();
     await logPool.end();
-    await options.changeListener?.close();
+    await changeListener?.close();
     await ctx.providers.close();
     await pool.end();
   });

@@ -1,5 +1,5 @@
 /**
- * `tierctl serve` from the built CLI: starts, answers /health and the guide's login, stops
+ * `tierctl serve` from the built CLI: starts (with its cache listener), answers /health and the guide's login, stops
  * gracefully on SIGTERM (exit 0, api_logs flushed); refuses a missing or short JWT_SECRET
  * (exit 2) and an unreachable database (exit 3).
  */
@@ -48,10 +48,13 @@ describe('tierctl serve', () => {
       body: JSON.stringify({ email: 'free@example.com', password: 'Password123!' }),
     });
     expect(login.status).toBe(200);
+    // The LISTEN/NOTIFY cache listener is on by default: one connection of its own, listening.
+    const listener = await db().pool.query(`SELECT query FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tierctl-server-listener'`);
+    expect(listener.rows.map((r) => r.query)).toEqual(['LISTEN "tierctl_cache"']);
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
     const { stdout } = serve.output();
-    for (const message of ['Database connected successfully', 'ModelService: Initialized', `Server started on port ${port}`]) expect(stdout).toContain(message);
+    for (const message of ['Database connected successfully', 'Cache invalidation: listening on tierctl_cache', 'ModelService: Initialized', `Server started on port ${port}`]) expect(stdout).toContain(message);
     expect(stdout).not.toContain(TEST_JWT_SECRET);
     const { rows } = await db().pool.query<{ n: number }>('SELECT count(*)::int AS n FROM api_logs');
     expect(rows[0]!.n).toBe(2);

@@ -11,6 +11,11 @@ export interface CacheControl {
   invalidateUserTier(userId: string): void;
   clearUserTiers(): void;
   /**
+   * The schema may have changed (a migration or rollback committed): drop every cached model
+   * and read the tier columns afresh on the next catalog load.
+   */
+  schemaChanged(): void;
+  /**
    * `false` while notifications cannot arrive (listener disconnected): both caches are
    * cleared and hold nothing until `setLive(true)`, so no stale tier or policy is served.
    * Caches start live; with no listener, entries expire by TTL only.

@@ -37,6 +37,12 @@ export function createCaches(pool: pg.Pool, options: AppOptions, now: () => Date
     clearModels: () => modelCache.clear(),
     invalidateUserTier: (userId) => userTiers.invalidate(userId),
     clearUserTiers: () => userTiers.clear(),
+    // The next load tries the tier query first and falls back by itself (42703) when the
+    // columns are gone: no extra catalog query, and right whichever way the schema went.
+    schemaChanged: () => {
+      expectTier = true;
+      modelCache.clear();
+    },
     setLive: (live) => {
       modelCache.setLive(live);
       userTiers.setLive(live);
