@@ -1,7 +1,7 @@
 import { withClient } from '../db/pg-connect.js';
 import { readModelTiers } from '../db/tier-assignments.js';
 import { tierSchemaState } from '../db/tier-columns.js';
-import { fail, pass, type Verdict } from './check-result.js';
+import { fail, pass, skipped, type Verdict } from './check-result.js';
 import type { VerifyContext } from './verify-context.js';
 
 // allowed_tiers is a set of tiers: the order it is stored in means nothing.
@@ -9,7 +9,7 @@ const same = (a: readonly string[], b: readonly string[]) => a.length === b.leng
 
 /** Test 1: every model has non-null tier fields, and the assignments equal tier-assignments.json. */
 export async function checkDatabase(ctx: VerifyContext): Promise<Verdict> {
-  if (!ctx.databaseUrl) return { result: 'skipped', message: 'needs --database-url (or DATABASE_URL): the database is not checked without it' };
+  if (!ctx.databaseUrl) return skipped('needs --database-url (or DATABASE_URL): the database is not checked without it');
   const read = await withClient(ctx.databaseUrl, async (client) => {
     const schema = await tierSchemaState(client);
     return schema.state === 'present' ? { rows: await readModelTiers(client), present: [] } : { rows: null, present: [...schema.columns, ...schema.indexes] };

@@ -1,12 +1,12 @@
 import { decideAccess } from '../tier/index.js';
-import { fail, pass, type Verdict } from './check-result.js';
+import { NO_PRO_MODEL, fail, pass, skipped, type Verdict } from './check-result.js';
 import { evidenceOf, isExchange, isRecord } from './http-probe.js';
 import { chat, tokenFor, type VerifyContext } from './verify-context.js';
 
 /** Test 3: the free user asking for a Pro model gets 403 with the guide's body and message. */
 export async function checkFreeDeniedProModel(ctx: VerifyContext): Promise<Verdict> {
   const model = ctx.expectations.proModel;
-  if (!model) return fail('tier-assignments.json has no model that the pro tier may use and the free tier may not');
+  if (!model) return skipped(NO_PRO_MODEL);
   const t = tokenFor(ctx, 'free');
   if ('verdict' in t) return t.verdict;
   const decision = decideAccess('free', ctx.expectations.policies.get(model)!);

@@ -1,11 +1,11 @@
-import { fail, pass, type Verdict } from './check-result.js';
+import { NO_PRO_MODEL, fail, pass, skipped, type Verdict } from './check-result.js';
 import { evidenceOf, isExchange, isRecord } from './http-probe.js';
 import { chat, tokenFor, type VerifyContext } from './verify-context.js';
 
 /** Test 5: the pro user uses a Pro model: 200 chat.completion with a non-empty assistant message. */
 export async function checkProUsesProModel(ctx: VerifyContext): Promise<Verdict> {
   const model = ctx.expectations.proModel;
-  if (!model) return fail('tier-assignments.json has no model that the pro tier may use and the free tier may not');
+  if (!model) return skipped(NO_PRO_MODEL);
   const t = tokenFor(ctx, 'pro');
   if ('verdict' in t) return t.verdict;
   const expected = `200 {object: "chat.completion", model: "${model}", choices: [{message: {content: non-empty}}]}`;

@@ -31,3 +31,7 @@ export type Verdict =
 
 export const pass = (message: string): Verdict => ({ result: 'pass', message });
 export const fail = (message: string, evidence?: Evidence): Verdict => ({ result: 'fail', message, ...(evidence ? { evidence } : {}) });
+export const skipped = (reason: string): Verdict => ({ result: 'skipped', message: reason });
+
+/** Why tests 3 and 5 cannot run with the assignments given (they are then skipped, not passed). */
+export const NO_PRO_MODEL = 'tier-assignments.json has no model that the pro tier may use and the free tier may not (the guide\'s "Pro model")';

@@ -28,10 +28,23 @@ const SHOWN_HEADERS = ['content-type', 'content-length', 'www-authenticate', 're
 
 export const trimmed = (text: string) => (text.length > MAX_BODY ? `${text.slice(0, MAX_BODY)}… (${text.length} bytes)` : text);
 
+const PLAIN: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  UND_ERR_SOCKET: 'connection closed before a complete answer',
+};
+
+/** Why a request got no answer, as an operator reads it, with the low-level code kept. */
 function why(e: unknown): string {
   const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (err.name === 'TimeoutError') return 'timed out';
-  return err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
+  const code = err.cause?.code;
+  if (code?.startsWith('HPE_')) return `not an HTTP answer (${code})`;
+  if (code && PLAIN[code]) return `${PLAIN[code]} (${code})`;
+  return code ?? err.cause?.message ?? err.message ?? String(e);
 }
 
 /** Sends one request; never throws: a missing answer is a TransportError. The token never appears in `request`. */

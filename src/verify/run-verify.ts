@@ -1,6 +1,6 @@
 import { loadTestUsers, loadTierAssignments } from '../fixtures/load-fixtures.js';
 import { ExitCode } from '../shared/exit-codes.js';
-import { err, failure, ok, type Result } from '../shared/failure.js';
+import { err, failure, ok, usageFailure, type Result } from '../shared/failure.js';
 import { redactUrl } from '../shared/redact-url.js';
 import type { Tier } from '../tier/index.js';
 import type { CheckResult } from './check-result.js';
@@ -65,11 +65,15 @@ export async function runVerify(o: VerifyOptions, deps: { signal?: AbortSignal }
   const [assignments, users] = await Promise.all([loadTierAssignments(o.fixturesDir), loadTestUsers(o.fixturesDir)]);
   if (!assignments.ok) return assignments;
   if (!users.ok) return users;
+  if (Object.keys(assignments.value).length === 0) {
+    return err(usageFailure('no_assignments', `${o.fixturesDir}/tier-assignments.json lists no model: there is nothing to verify the target against`));
+  }
+  const chosen = CHECKS.filter((c) => selected(c, o));
+  if (chosen.length === 0) return err(usageFailure('no_checks_selected', 'No check selected: --only and --skip leave nothing to run (a gate that runs nothing would pass)'));
   const expectations = deriveExpectations(assignments.value, users.value);
   const signal = deps.signal ? { signal: deps.signal } : {};
   const health = await waitHealthy(o.apiUrl, { waitMs: o.waitMs, timeoutMs: o.timeoutMs, ...signal });
   if (!health.ok) return health;
-  const chosen = CHECKS.filter((c) => selected(c, o));
   const tiers = [...new Set(chosen.flatMap((c) => c.logins))];
   const logins = new Map<Tier, Login>(
     await Promise.all(

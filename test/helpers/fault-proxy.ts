@@ -20,8 +20,12 @@ export interface ProxiedRequest {
   readonly body: unknown;
 }
 
-/** Changes the response in place (return 'text' to send `text` as it is instead of re-serialising `json`). */
-export type Fault = (req: ProxiedRequest, res: ProxiedResponse) => void | 'text';
+/**
+ * Changes the response in place. Return 'text' to send `text` as it is instead of
+ * re-serialising `json`; 'hang' to never answer; 'cut' to send the status line and half the
+ * body, then drop the connection.
+ */
+export type Fault = (req: ProxiedRequest, res: ProxiedResponse) => void | 'text' | 'hang' | 'cut';
 
 export interface FaultProxy {
   readonly url: string;
@@ -57,11 +61,25 @@ export async function startFaultProxy(upstream: string, fault: Fault): Promise<F
     }
     const out: ProxiedResponse = { status: up.status, headers: { 'content-type': up.headers.get('content-type') ?? 'application/json' }, text, json };
     const mode = fault({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, authorized: Boolean(req.headers.authorization), body: parsedBody }, out);
+    if (mode === 'hang') return;
     const sent = mode === 'text' || out.json === undefined ? out.text : JSON.stringify(out.json);
+    if (mode === 'cut') {
+      res.writeHead(out.status, { ...out.headers, 'content-length': String(Buffer.byteLength(sent)) });
+      res.write(sent.slice(0, Math.floor(sent.length / 2)));
+      setTimeout(() => res.destroy(), 20);
+      return;
+    }
     res.writeHead(out.status, out.headers);
     res.end(sent);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // hung requests too
+      }),
+  };
 }

@@ -1,54 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES_DIR, GUIDE_TEST_PASSWORD } from '../../src/fixtures/load-fixtures.js';
-import { runVerify, type VerifyReport } from '../../src/verify/run-verify.js';
-import { startFaultProxy, type Fault } from '../helpers/fault-proxy.js';
-import { seedSandbox } from '../helpers/sandbox.js';
-import { startApp, type RunningApp } from '../helpers/server.js';
-import { useTestDatabase } from '../helpers/test-database.js';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES_DIR } from '../../src/fixtures/load-fixtures.js';
+import { NO_PRO_MODEL } from '../../src/verify/check-result.js';
+import { listsAs, models, onlyFails, results, useVerifySandbox } from '../helpers/verify-sandbox.js';
 
-const db = useTestDatabase('all');
-let app: RunningApp;
-
-beforeAll(async () => {
-  await seedSandbox(db());
-  app = await startApp(db());
-});
-afterAll(async () => {
-  await app?.close();
-});
-
-async function verify(apiUrl: string, extra: { databaseUrl?: string } = { databaseUrl: db().url }): Promise<VerifyReport> {
-  const r = await runVerify({ apiUrl, ...extra, fixturesDir: FIXTURES_DIR, password: GUIDE_TEST_PASSWORD, waitMs: 5000, timeoutMs: 5000 });
-  if (!r.ok) throw new Error(r.failure.message);
-  return r.value;
-}
-
-/** Runs verify through a proxy that applies `fault`; returns the report. */
-async function verifyThrough(fault: Fault): Promise<VerifyReport> {
-  const proxy = await startFaultProxy(app.url, fault);
-  try {
-    return await verify(proxy.url);
-  } finally {
-    await proxy.close();
-  }
-}
-
-const results = (r: VerifyReport) => Object.fromEntries(r.checks.map((c) => [c.id, c.result]));
-const onlyFails = (r: VerifyReport, id: number) => {
-  expect(results(r)).toEqual({ 1: 'pass', 2: 'pass', 3: 'pass', 4: 'pass', 5: 'pass', 6: 'pass', 7: 'pass', 8: 'pass', [id]: 'fail' });
-  return r.checks.find((c) => c.id === id)!;
-};
-const models = (json: unknown) => (json as { models: Record<string, unknown>[] }).models;
+const { db, run, verify, verifyThrough } = useVerifySandbox();
 
 describe('tierctl verify against a good sandbox', () => {
   it('passes all eight checks', async () => {
-    const r = await verify(app.url);
+    const r = await verify();
     expect(r.passed).toBe(true);
     expect(r.counts).toEqual({ pass: 8, fail: 0, skipped: 0 });
   });
 
   it('skips test 1 without a database URL, never passes it', async () => {
-    const r = await verify(app.url, {});
+    const r = await verify(undefined, { databaseUrl: undefined });
     expect(r.checks[0]).toMatchObject({ id: 1, result: 'skipped', message: expect.stringMatching(/--database-url/) });
     expect(r.passed).toBe(true);
   });
@@ -58,7 +26,7 @@ describe('every check can fail, each alone, with evidence', () => {
   it('1: a tier assignment differs from the fixtures in the database', async () => {
     await db().pool.query(`UPDATE models SET allowed_tiers = ARRAY['pro','enterprise']::subscription_tier[] WHERE id = 'gpt-5'`);
     try {
-      const c = onlyFails(await verify(app.url), 1);
+      const c = onlyFails(await verify(), 1);
       expect(c.evidence?.actual).toMatch(/gpt-5 is enterprise \| minimum \| \{pro,enterprise\}, expected enterprise \| minimum \| \{enterprise\}/);
     } finally {
       await db().pool.query(`UPDATE models SET allowed_tiers = ARRAY['enterprise']::subscription_tier[] WHERE id = 'gpt-5'`);
@@ -66,14 +34,7 @@ describe('every check can fail, each alone, with evidence', () => {
   });
 
   it('2: the free listing shows a Pro model as allowed', async () => {
-    const c = onlyFails(
-      await verifyThrough((req, res) => {
-        if (req.path === '/v1/models' && (res.json as { user_tier?: string })?.user_tier === 'free') {
-          models(res.json).find((m) => m.id === 'claude-3.5-sonnet')!.access_status = 'allowed';
-        }
-      }),
-      2,
-    );
+    const c = onlyFails(await verifyThrough(listsAs('free', 'claude-3.5-sonnet', 'allowed')), 2);
     expect(c.message).toMatch(/claude-3.5-sonnet: access_status "allowed", expected "upgrade_required"/);
     expect(c.evidence).toMatchObject({ request: 'GET /v1/models (Bearer token)', status: 200 });
   });
@@ -90,12 +51,7 @@ describe('every check can fail, each alone, with evidence', () => {
   });
 
   it('4: the pro listing opens an Enterprise model', async () => {
-    const c = onlyFails(
-      await verifyThrough((req, res) => {
-        if (req.path === '/v1/models' && (res.json as { user_tier?: string })?.user_tier === 'pro') models(res.json).find((m) => m.id === 'gpt-5')!.access_status = 'allowed';
-      }),
-      4,
-    );
+    const c = onlyFails(await verifyThrough(listsAs('pro', 'gpt-5', 'allowed')), 4);
     expect(c.message).toMatch(/gpt-5: access_status "allowed", expected "upgrade_required"/);
   });
 
@@ -110,12 +66,7 @@ describe('every check can fail, each alone, with evidence', () => {
   });
 
   it('6: the enterprise listing denies a model', async () => {
-    const c = onlyFails(
-      await verifyThrough((req, res) => {
-        if (req.path === '/v1/models' && (res.json as { user_tier?: string })?.user_tier === 'enterprise') models(res.json).find((m) => m.id === 'gpt-5')!.access_status = 'upgrade_required';
-      }),
-      6,
-    );
+    const c = onlyFails(await verifyThrough(listsAs('enterprise', 'gpt-5', 'upgrade_required')), 6);
     expect(c.message).toMatch(/gpt-5: access_status "upgrade_required", expected "allowed"/);
   });
 
@@ -164,5 +115,29 @@ describe('targets that are not what they should be', () => {
     });
     expect(results(r)).toMatchObject({ 4: 'fail', 5: 'fail', 2: 'pass', 6: 'pass' });
     expect(r.checks.find((c) => c.id === 4)!.evidence).toMatchObject({ request: 'POST /v1/auth/login (pro@example.com)', status: 401 });
+  });
+});
+
+describe('fixtures that leave a check nothing to look at', () => {
+  async function withAssignments<T>(assignments: object, fn: (fixturesDir: string) => Promise<T>): Promise<T> {
+    const dir = await mkdtemp(join(tmpdir(), 'tierctl-fixtures-'));
+    try {
+      await cp(FIXTURES_DIR, dir, { recursive: true });
+      await writeFile(join(dir, 'tier-assignments.json'), JSON.stringify(assignments));
+      return await fn(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('no Pro model in the assignments: tests 3 and 5 are skipped with that reason, never passed', async () => {
+    const r = await withAssignments({ 'gpt-5': { requiredTier: 'enterprise', tierRestrictionMode: 'minimum', allowedTiers: ['enterprise'] } }, (fixturesDir) => verify(undefined, { fixturesDir }));
+    expect(results(r)).toEqual({ 1: 'pass', 2: 'pass', 3: 'skipped', 4: 'pass', 5: 'skipped', 6: 'pass', 7: 'pass', 8: 'pass' });
+    expect(r.checks[2]!.message).toBe(NO_PRO_MODEL);
+  });
+
+  it('no assignment at all: a usage error (exit 2), not a vacuous pass', async () => {
+    const r = await withAssignments({}, (fixturesDir) => run(undefined, { fixturesDir }));
+    expect(r.ok ? null : r.failure).toMatchObject({ code: 'no_assignments', exitCode: 2 });
   });
 });

@@ -55,10 +55,12 @@ describe('tierctl verify (CLI)', () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     const failed = report.checks.filter((c: { result: string }) => c.result === 'fail').map((c: { id: number }) => c.id);
-    expect(failed).toEqual([1, 4]);
+    // 7 asks for an Enterprise model as the free user: now gemini-2.0-pro, which the target still calls Pro.
+    expect(failed).toEqual([1, 4, 7]);
     expect(report.checks[3].message).toMatch(/gemini-2.0-pro: access_status "allowed", expected "upgrade_required"/);
+    expect(report.checks[6].message).toMatch(/details.required_tier "pro", not "enterprise"/);
     const xml = new XMLParser({ ignoreAttributes: false }).parse(await readFile(junit, 'utf8'));
-    expect(xml.testsuites.testsuite['@_failures']).toBe('2');
+    expect(xml.testsuites.testsuite['@_failures']).toBe('3');
     const four = xml.testsuites.testsuite.testcase.find((t: Record<string, string>) => String(t['@_name']).startsWith('Test 4'));
     expect(four.failure['#text']).toMatch(/expected: user_tier "pro"/);
   });
@@ -72,6 +74,17 @@ describe('tierctl verify (CLI)', () => {
     expect(JSON.parse((await verify('--skip', '1', '--json')).stdout).counts).toEqual({ pass: 7, fail: 0, skipped: 1 });
     for (const bad of ['9', '1,x', '']) expect((await verify('--only', bad)).code).toBe(2);
     expect((await runCli(['verify'])).code).toBe(2);
+    const nothing = await verify('--only', '3', '--skip', '3');
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/No check selected/);
+    for (const [flag, value] of [['--wait', '0'], ['--timeout', 'soon']]) expect((await verify(flag!, value!)).code).toBe(2);
+  });
+
+  it('--junit into a directory that does not exist: exit 2 before any check runs', async () => {
+    const r = await verify('--junit', join(dir, 'missing', 'verify.xml'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--junit: cannot write .*missing\/verify.xml \(ENOENT\)/);
+    expect(r.stdout).toBe('');
   });
 
   it('a target that is down: exit 3 within --wait, saying what was seen', async () => {
@@ -83,7 +96,16 @@ describe('tierctl verify (CLI)', () => {
     const start = Date.now();
     const r = await runCli(['verify', '--api-url', `http://127.0.0.1:${port}`, '--wait', '1']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/not healthy within 1 s .*ECONNREFUSED/);
+    expect(r.stderr).toMatch(/not healthy within 1 s .*connection refused \(ECONNREFUSED\)/);
     expect(Date.now() - start).toBeLessThan(15_000);
+
+    // --json says it as a machine result; --junit still leaves a report for CI, every check failed "not run".
+    const junit = join(dir, 'down.xml');
+    const json = await runCli(['verify', '--api-url', `http://127.0.0.1:${port}`, '--wait', '1', '--json', '--junit', junit]);
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'api_unhealthy', exitCode: 3 } });
+    const suite = new XMLParser({ ignoreAttributes: false }).parse(await readFile(junit, 'utf8')).testsuites.testsuite;
+    expect(suite).toMatchObject({ '@_tests': '8', '@_failures': '8' });
+    expect(suite.testcase[0].failure['@_message']).toMatch(/^not run: .*not healthy within 1 s/);
   });
 });

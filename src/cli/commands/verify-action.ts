@@ -1,13 +1,15 @@
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { TierctlError, failure, unwrap, usageFailure } from '../../shared/failure.js';
 import { apiUrl, optionalDatabaseUrl, positiveInt } from '../../shared/settings.js';
 import { runVerify, type VerifyReport } from '../../verify/run-verify.js';
-import { evidenceText, verifyJunit } from '../../verify/verify-junit.js';
+import { evidenceText, unreachableJunit, verifyJunit } from '../../verify/verify-junit.js';
 import type { CliContext } from '../context.js';
 import { resolveFixturesDir } from '../fixtures-option.js';
-import { colors, writeJson } from '../output.js';
+import { colors, formatFailure, writeJson } from '../output.js';
 import { renderTable } from '../table.js';
 import { testPassword } from './users-action.js';
 import type { VerifyFlags } from './verify.js';
@@ -35,29 +37,43 @@ export async function verifyAction(ctx: CliContext, opts: VerifyFlags): Promise<
   );
   const only = checkList('--only', opts.only);
   const skip = checkList('--skip', opts.skip);
-  const report = unwrap(
-    await runVerify(
-      {
-        apiUrl: cfg.apiUrl,
-        ...(cfg.databaseUrl ? { databaseUrl: cfg.databaseUrl } : {}),
-        fixturesDir: resolveFixturesDir(ctx, opts),
-        password: testPassword(ctx, opts.passwordEnv).password,
-        waitMs: cfg.wait * 1000,
-        timeoutMs: cfg.timeout,
-        ...(only ? { only } : {}),
-        ...(skip ? { skip } : {}),
-      },
-      { signal: ctx.signal },
-    ),
+  // Found out now, not after the checks ran (a CI gate would lose its report).
+  if (opts.junit) {
+    const file = opts.junit;
+    await access(dirname(resolve(file)), constants.W_OK).catch((e: NodeJS.ErrnoException) => {
+      throw new TierctlError(junitFailure(file, e));
+    });
+  }
+  const startedAt = new Date().toISOString();
+  const result = await runVerify(
+    {
+      apiUrl: cfg.apiUrl,
+      ...(cfg.databaseUrl ? { databaseUrl: cfg.databaseUrl } : {}),
+      fixturesDir: resolveFixturesDir(ctx, opts),
+      password: testPassword(ctx, opts.passwordEnv).password,
+      waitMs: cfg.wait * 1000,
+      timeoutMs: cfg.timeout,
+      ...(only ? { only } : {}),
+      ...(skip ? { skip } : {}),
+    },
+    { signal: ctx.signal },
   );
+  if (!result.ok && result.failure.exitCode === ExitCode.unreachable && opts.junit) {
+    await writeFile(opts.junit, unreachableJunit(cfg.apiUrl, startedAt, result.failure)).catch(() => {});
+  }
+  const report = unwrap(result);
+  if (opts.json) writeJson(ctx.stdout, { ok: report.passed, ...report });
+  else ctx.stdout.write(verifyText(report, colors(ctx.stdout, ctx.env)));
   if (opts.junit) {
     try {
       await writeFile(opts.junit, verifyJunit(report));
     } catch (e) {
-      throw new TierctlError(failure('junit_not_written', `Cannot write ${opts.junit}: ${(e as Error).message}`, ExitCode.usage));
+      // The report is already on stdout (maybe as JSON): say it on stderr only.
+      ctx.stderr.write(formatFailure(junitFailure(opts.junit, e as NodeJS.ErrnoException), colors(ctx.stderr, ctx.env)));
+      return ExitCode.usage;
     }
   }
-  if (opts.json) writeJson(ctx.stdout, { ok: report.passed, ...report });
-  else ctx.stdout.write(verifyText(report, colors(ctx.stdout, ctx.env)));
   return report.passed ? ExitCode.ok : ExitCode.failed;
 }
+
+const junitFailure = (file: string, e: NodeJS.ErrnoException) => failure('junit_not_written', `--junit: cannot write ${file} (${e.code ?? e.message})`, ExitCode.usage);
