@@ -87,6 +87,18 @@ describe('openai-compatible provider', () => {
     expect(upstream.hits[0]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
 
+  it('streams a whole JSON answer as one delta when the upstream ignored stream: true', async () => {
+    upstream.behave({ kind: 'json', body: upstreamChatCompletion('All at once', { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 }) });
+    const started = await provider.stream(chatRequest());
+    if (!started.ok) throw new Error(started.failure.message);
+    expect(await collect(started.value)).toEqual([
+      { type: 'delta', text: 'All at once' },
+      { type: 'finish', finishReason: 'stop', usage: { promptTokens: 2, completionTokens: 3, totalTokens: 5 } },
+    ]);
+    upstream.behave({ kind: 'raw', text: '{"choices": [' });
+    expect(await provider.stream(chatRequest())).toEqual({ ok: false, failure: { code: 'upstream_error', message: "The upstream's answer was malformed" } });
+  });
+
   it('reads SSE whatever the byte boundaries (CRLF, split lines, multi-byte characters, comments)', async () => {
     const text = ': keep-alive\r\ndata: {"a":"é"}\r\n\r\ndata: x\ndata: y\n\nevent: ping\ndata: [DONE]\n\n';
     const bytes = Buffer.from(text, 'utf8');

@@ -9,7 +9,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import { parseChunk, parseCompletion, wireBody, type WireChunk } from './openai-wire.js';
-import { upstreamErr, upstreamOk, type Completion, type CompletionRequest, type FinishReason, type Provider, type StreamEvent, type Usage, type UpstreamFailure } from './provider.js';
+import { upstreamErr, upstreamOk, type Completion, type CompletionRequest, type FinishReason, type Provider, type StreamEvent, type Usage, type UpstreamFailure, type UpstreamResult } from './provider.js';
 import { sseData } from './sse-data.js';
 import { malformedFailure, statusFailure, streamErrorFailure, thrownFailure } from './upstream-failures.js';
 
@@ -68,6 +68,27 @@ async function* streamEvents(kind: CompletionRequest['kind'], body: Body, signal
   else yield { type: 'finish', finishReason: finishReason ?? 'stop', ...(usage ? { usage } : {}) };
 }
 
+async function readCompletion(kind: CompletionRequest['kind'], body: Body, timeoutMs: number): Promise<UpstreamResult<Completion>> {
+  let text: string;
+  try {
+    text = await body.text();
+  } catch (e) {
+    return upstreamErr(thrownFailure(e, timeoutMs));
+  }
+  let completion: Completion | undefined;
+  try {
+    completion = parseCompletion(kind, JSON.parse(text));
+  } catch {
+    completion = undefined;
+  }
+  return completion ? upstreamOk(completion) : upstreamErr(malformedFailure('answer'));
+}
+
+async function* wholeAsEvents(completion: Completion): AsyncGenerator<StreamEvent> {
+  if (completion.text !== '') yield { type: 'delta', text: completion.text };
+  yield { type: 'finish', finishReason: completion.finishReason, usage: completion.usage };
+}
+
 export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions): Provider {
   const timeoutMs = options.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
   const { origin, prefix, search } = upstreamEndpoint(options.baseUrl);
@@ -83,7 +104,7 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
     const path = `${prefix}/${request.kind === 'chat' ? 'chat/completions' : 'completions'}${search}`;
     try {
       const res = await pool.request({ method: 'POST', path, headers: headers(stream), body: JSON.stringify(wireBody(request, stream)), signal });
-      if (res.statusCode >= 200 && res.statusCode < 300) return upstreamOk(res.body);
+      if (res.statusCode >= 200 && res.statusCode < 300) return upstreamOk(res);
       await res.body.dump().catch(() => {});
       return upstreamErr(statusFailure(res.statusCode));
     } catch (e) {
@@ -96,25 +117,16 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
     async complete(request) {
       const signal = AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]);
       const sent = await send(request, false, signal);
-      if (!sent.ok) return sent;
-      let text: string;
-      try {
-        text = await sent.value.text();
-      } catch (e) {
-        return upstreamErr(thrownFailure(e, timeoutMs));
-      }
-      let completion: Completion | undefined;
-      try {
-        completion = parseCompletion(request.kind, JSON.parse(text));
-      } catch {
-        completion = undefined;
-      }
-      return completion ? upstreamOk(completion) : upstreamErr(malformedFailure('answer'));
+      return sent.ok ? readCompletion(request.kind, sent.value.body, timeoutMs) : sent;
     },
     async stream(request) {
       const sent = await send(request, true, request.signal);
       if (!sent.ok) return sent;
-      return upstreamOk(streamEvents(request.kind, sent.value, request.signal, timeoutMs));
+      const { headers: got, body } = sent.value;
+      if (/^text\/event-stream\b/i.test(String(got['content-type'] ?? ''))) return upstreamOk(streamEvents(request.kind, body, request.signal, timeoutMs));
+      // An upstream that ignored `stream: true` and answered the whole completion at once.
+      const whole = await readCompletion(request.kind, body, timeoutMs);
+      return whole.ok ? upstreamOk(wholeAsEvents(whole.value)) : whole;
     },
     close: () => pool.close(),
   };
