@@ -10,6 +10,7 @@ import { err, failure, ok, type Result } from '../shared/failure.js';
 import { redactUrl } from '../shared/redact-url.js';
 import type { AppOptions } from './app-options.js';
 import { buildApp } from './app.js';
+import { configuredProviders } from './providers/configured-providers.js';
 import type { ServerConfig } from './server-config.js';
 
 /**
@@ -54,12 +55,16 @@ export async function runServer(config: ServerConfig, deps: RunServerDeps): Prom
   await probe.value.end().catch(() => {});
   log.info({ database: redactUrl(config.databaseUrl) }, 'Database connected successfully');
   if (!config.enforceTiers) log.warn('ENABLE_TIER_ENFORCEMENT=false: shadow mode, would-be denials are logged and counted but allowed');
+  if (config.openaiCompatibleBaseUrl) {
+    log.info({ upstream: redactUrl(config.openaiCompatibleBaseUrl), withApiKey: Boolean(config.openaiCompatibleApiKey), timeoutMs: config.openaiCompatibleTimeoutMs }, 'Provider openai-compatible configured');
+  }
   const app = await buildApp({
     databaseUrl: config.databaseUrl,
     jwt: { secret: config.jwtSecret, issuer: config.jwtIssuer, audience: config.jwtAudience, ttlSeconds: config.jwtTtlSeconds },
     enforceTiers: config.enforceTiers,
     logger: log,
     defaultMetrics: true,
+    ...(deps.app?.providers ? {} : { providers: configuredProviders(config) }),
     ...deps.app,
   });
   try {

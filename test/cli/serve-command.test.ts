@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { packagePath } from '../../src/shared/package-root.js';
+import { startFakeUpstream, upstreamChatCompletion } from '../helpers/fake-upstream.js';
 import { runCli } from '../helpers/run-cli.js';
 import { seedSandbox } from '../helpers/sandbox.js';
 import { TEST_JWT_SECRET } from '../helpers/server.js';
@@ -75,5 +76,48 @@ describe('tierctl serve', () => {
     const run = await runCli(['serve', '--port', '0', '--database-url', 'postgresql://postgres@127.0.0.1:1/nowhere'], { env: { JWT_SECRET: TEST_JWT_SECRET } });
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('Cannot reach PostgreSQL');
+  });
+});
+
+describe('tierctl serve with an openai-compatible upstream', () => {
+  const key = 'sk-serve-secret-key-55c2e8aa';
+
+  it('refuses a base URL that is not http(s) and a bad timeout with exit 2, naming them, never echoing the key', async () => {
+    const env = { JWT_SECRET: TEST_JWT_SECRET, OPENAI_COMPATIBLE_BASE_URL: 'ftp://gateway.internal', OPENAI_COMPATIBLE_API_KEY: key, OPENAI_COMPATIBLE_TIMEOUT_MS: '-5' };
+    const run = await runCli(['serve', '--port', '0', '--database-url', db().url], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('OPENAI_COMPATIBLE_BASE_URL: must be an http:// or https:// URL');
+    expect(run.stderr).toContain('OPENAI_COMPATIBLE_TIMEOUT_MS');
+    expect(run.stderr + run.stdout).not.toContain(key);
+  });
+
+  it('sends models whose provider is openai-compatible to the configured upstream with the key as Bearer', async () => {
+    await seedSandbox(db());
+    await db().pool.query(
+      `INSERT INTO models (id, name, display_name, provider, is_available, credits_per_1k_tokens) VALUES ('upstream-free', 'Upstream', 'Upstream', 'openai-compatible', true, 1)`,
+    );
+    const upstream = await startFakeUpstream({ kind: 'json', body: upstreamChatCompletion('from the gateway') });
+    try {
+      const serve = startServe({ JWT_SECRET: TEST_JWT_SECRET, OPENAI_COMPATIBLE_BASE_URL: `${upstream.url}/v1`, OPENAI_COMPATIBLE_API_KEY: key, OPENAI_COMPATIBLE_TIMEOUT_MS: '5000' });
+      const base = `http://127.0.0.1:${await serve.port}`;
+      const login = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'free@example.com', password: 'Password123!' }) });
+      const { access_token } = (await login.json()) as { access_token: string };
+      const res = await fetch(`${base}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'upstream-free', messages: [{ role: 'user', content: 'Hello' }] }),
+      });
+      const body = await res.text();
+      expect(res.status).toBe(200);
+      expect(JSON.parse(body).choices[0].message.content).toBe('from the gateway');
+      expect(upstream.hits.map((h) => [h.path, h.authorization])).toEqual([['/v1/chat/completions', `Bearer ${key}`]]);
+      serve.child.kill('SIGTERM');
+      expect(await serve.exited).toBe(0);
+      const { stdout, stderr } = serve.output();
+      expect(stdout).toContain('Provider openai-compatible configured');
+      expect(stdout + stderr + body).not.toContain(key);
+    } finally {
+      await upstream.close();
+    }
   });
 });

@@ -17,7 +17,9 @@ export function registerServe(program: Command): void {
       'after',
       '\nEnvironment: JWT_SECRET (required, >= 32 bytes), ENABLE_TIER_ENFORCEMENT (default true; false = shadow mode),\n' +
         'JWT_ISSUER, JWT_AUDIENCE, JWT_TTL_SECONDS, LOG_LEVEL. Logs are JSON lines on stdout.\n' +
-        'Exit 0 stopped by SIGTERM/SIGINT after a graceful shutdown, 2 configuration (e.g. JWT_SECRET missing or short, port in use),\n' +
+        'Models whose provider is openai-compatible go to OPENAI_COMPATIBLE_BASE_URL (e.g. https://api.openai.com) with\n' +
+        'OPENAI_COMPATIBLE_API_KEY as a Bearer token (never logged); OPENAI_COMPATIBLE_TIMEOUT_MS (default 30000).\n' +
+        'Exit 0 stopped by SIGTERM/SIGINT after a graceful shutdown, 2 configuration (e.g. JWT_SECRET missing or short, a bad upstream URL, port in use),\n' +
         '3 database unreachable at start.',
     )
     .action((opts: ServeFlags) =>
