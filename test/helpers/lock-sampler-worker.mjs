@@ -58,7 +58,11 @@ async function sample() {
       }
       w.last = at;
       if (l.granted && w.grantedAt === null) w.grantedAt = at;
-      if (!l.granted && l.waitstart !== null) w.waitstart = l.waitstart;
+      if (!l.granted && l.waitstart !== null) {
+        w.waitstart = l.waitstart;
+        // waitstart can be null for a moment after a wait begins: adopt it once it shows.
+        if (!w.exactStart) Object.assign(w, { start: l.waitstart, exactStart: true });
+      }
     }
     for (const [key, w] of open) {
       if (present.has(key)) continue;

@@ -6,6 +6,7 @@
  * force when it was asked (test/helpers/access-rule.ts).
  */
 import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import type { AppOptions } from '../../src/server/app-options.js';
 import { observeAlwaysOk, observeDenial, observeListing, oldRuleSeenAfter, wrongRuleAnswers, type RuleChange } from './access-rule.js';
 import { chat, loginToken } from './api-client.js';
 import { writeLedgerUpTo } from './ledger-rows.js';
@@ -20,6 +21,8 @@ export interface ScenarioOptions {
   readonly rate: number;
   /** Traffic before the migration, between seeding and the rollback, and after the rollback. */
   readonly phaseMs: number;
+  /** App options for the server under test (e.g. a fault: no change listener). */
+  readonly app?: Partial<AppOptions>;
 }
 
 export interface ScenarioResult {
@@ -84,7 +87,7 @@ export async function migrationUnderTraffic(o: ScenarioOptions): Promise<Scenari
     const baseline = (await loadMigrations()).filter((m) => m.name < TIER_MIGRATION).at(-1)!.name;
     await writeLedgerUpTo(db, baseline);
     await seedSandbox(db, { assignments: false });
-    const app = await startApp(db);
+    const app = await startApp(db, o.app);
     try {
       const traffic = startTraffic(app.url, await trafficMix(app.url), o.rate);
       const locks = await startLockSampler(db.url);

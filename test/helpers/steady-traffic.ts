@@ -2,7 +2,7 @@
  * A steady request rate against a server on 127.0.0.1, cycling through a mix of requests,
  * each recorded with its start and end time, route, user, model, status, error code and
  * what the answer showed (`observe`). Requests are sent on schedule whether or not earlier
- * ones have finished (an open loop, as real clients do); bounded by `maxRequests`.
+ * ones have finished (an open loop, as real clients do); bounded in count and time.
  */
 import { Agent, request } from 'undici';
 
@@ -48,7 +48,8 @@ function parse(text: string): unknown {
   }
 }
 
-export function startTraffic(baseUrl: string, mix: readonly TrafficRequest[], ratePerSecond: number, options: { maxRequests?: number } = {}): Traffic {
+/** Sends until stopped, `maxRequests` are sent or `maxMs` (default 120 s) have passed. */
+export function startTraffic(baseUrl: string, mix: readonly TrafficRequest[], ratePerSecond: number, options: { maxRequests?: number; maxMs?: number } = {}): Traffic {
   const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
   const samples: Sample[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -74,7 +75,7 @@ export function startTraffic(baseUrl: string, mix: readonly TrafficRequest[], ra
     inFlight.add(p);
   };
   const tick = () => {
-    if (stopped) return;
+    if (stopped || performance.now() - started > (options.maxMs ?? 120_000)) return;
     // Catch up on schedule: as many requests as are due by now.
     const due = Math.floor((performance.now() - started) / interval) + 1;
     while (sent < due && !(options.maxRequests !== undefined && sent >= options.maxRequests)) send(mix[sent++ % mix.length]!);

@@ -18,3 +18,11 @@ it('migrate apply, seed and rollback under 200 req/s: no failed request, every a
   // (Their length is the benchmark's figure, not asserted here: it depends on the machine's load.)
   expect(r.locks.windows.length).toBeGreaterThanOrEqual(2);
 }, 60_000);
+
+it('a server that misses the change (no LISTEN, schema re-read once a minute) is caught answering by the old rule', async () => {
+  const r = await migrationUnderTraffic({ rate: 200, phaseMs: 2_000, app: { changeListener: false, cache: { schemaRecheckMs: 60_000 } } });
+  expect(r.failed).toBe(0);
+  // After the seed it keeps serving the free user the Pro model from its cached catalog.
+  expect(r.wrongRule.filter((s) => s.kind === 'free-pro-model' && s.status === 200).length).toBeGreaterThan(10);
+  expect(r.answers['free-pro-model 403 enforced']).toBeUndefined();
+}, 60_000);
