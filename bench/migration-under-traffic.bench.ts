@@ -26,7 +26,7 @@ reportFigure({
     p99BeforeMs: r.p99BeforeMs,
     p99DuringMs: r.p99DuringMs,
     p99Ratio: Number(p99Ratio.toFixed(2)),
-    lockWindowsMs: r.locks.windows.map((w) => `${w.lowerMs}..${w.upperMs} (waited ${w.waitedMs})`),
+    lockWindowsMs: r.locks.windows.map((w) => `${w.app}: ${w.lowerMs}..${w.upperMs} (waited ${w.waitedMs}) at ${w.query.replace(/\s+/g, ' ')}`),
     readerBlockedMaxMs: r.locks.readerMaxMs,
     lockSamples: r.locks.samples,
     lockSampleIntervalMs: r.locks.intervalMs,

@@ -6,8 +6,8 @@ import pg from 'pg';
 
 const SAMPLE = `SELECT extract(epoch FROM clock_timestamp()) * 1000 AS at,
   coalesce(json_agg(json_build_object('pid', l.pid, 'tx', l.virtualtransaction, 'granted', l.granted,
-    'waitstart', extract(epoch FROM l.waitstart) * 1000)), '[]') AS locks
-  FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+    'waitstart', extract(epoch FROM l.waitstart) * 1000, 'app', a.application_name, 'query', left(a.query, 80))), '[]') AS locks
+  FROM pg_locks l JOIN pg_class c ON c.oid = l.relation LEFT JOIN pg_stat_activity a ON a.pid = l.pid
   WHERE c.relname = 'models' AND c.relkind = 'r' AND l.mode = 'AccessExclusiveLock'
     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 // Timed by the server: from the statement's arrival to after models was read (lock wait included).
@@ -53,7 +53,7 @@ async function sample() {
       let w = open.get(key);
       if (!w) {
         const exact = !l.granted && l.waitstart !== null;
-        w = { pid: l.pid, prevAt: samples === 1 ? at : prevAt, start: exact ? l.waitstart : at, exactStart: exact, last: at, next: Number.NaN, grantedAt: null, waitstart: null };
+        w = { pid: l.pid, app: l.app ?? '', query: l.query ?? '', prevAt: samples === 1 ? at : prevAt, start: exact ? l.waitstart : at, exactStart: exact, last: at, next: Number.NaN, grantedAt: null, waitstart: null };
         open.set(key, w);
       }
       w.last = at;
@@ -86,6 +86,8 @@ await Promise.all([client.end(), probe?.end()]);
 for (const w of open.values()) done.push({ ...w, next: prevAt });
 const windows = done.map((w) => ({
   pid: w.pid,
+  app: w.app,
+  query: w.query,
   lowerMs: round(w.last - w.start),
   upperMs: round((Number.isNaN(w.next) ? w.last : w.next) - (w.exactStart ? w.start : w.prevAt)),
   waitedMs: round(w.waitstart === null ? 0 : (w.grantedAt ?? w.last) - w.waitstart),

@@ -22,6 +22,9 @@ import { Worker } from 'node:worker_threads';
 
 export interface LockWindow {
   readonly pid: number;
+  /** The session's application_name and the statement it ran when first seen. */
+  readonly app: string;
+  readonly query: string;
   /** Seen from first to last sample (waitstart when it was first seen waiting). */
   readonly lowerMs: number;
   /** Widened to the samples either side: the lock cannot have lasted longer. */
