@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
-import { packagePath } from '../../src/shared/package-root.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { writeLedgerUpTo } from '../helpers/ledger-rows.js';
-import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { runCli, runCliInterrupted, type CliRun } from '../helpers/run-cli.js';
 import { seedSandbox } from '../helpers/sandbox.js';
 import { startApp, type RunningApp } from '../helpers/server.js';
 import { useTestDatabase } from '../helpers/test-database.js';
@@ -89,18 +87,7 @@ describe('tierctl deploy', () => {
 
   it('interrupted by Ctrl-C (exit 130), refuses a new deployment over it, then --resume finishes it', async () => {
     const marker = join(dir, 'started');
-    const child = spawn(process.execPath, [packagePath('bin', 'tierctl.js'), ...args(app.url, '--start-cmd', `sleep 20`)], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: 'true', NO_COLOR: '1', DATABASE_URL: db().url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    const code = await new Promise<number | null>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (/… Start the backend/.test(stderr) && !child.killed) child.kill('SIGINT');
-      });
-      child.on('close', (c) => resolve(c));
-    });
+    const { code, stderr } = await runCliInterrupted(args(app.url, '--start-cmd', 'sleep 20'), /… Start the backend/, { env: { DATABASE_URL: db().url } });
     expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/Interrupted/);
     const journal = JSON.parse(await readFile(join(dir, 'journal.json'), 'utf8'));

@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { packagePath } from '../../src/shared/package-root.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCli, runCliInterrupted } from '../helpers/run-cli.js';
 import { adminQuery } from '../helpers/test-database.js';
 
 const sandboxesOf = async (pid: number) =>
@@ -30,20 +28,9 @@ describe('tierctl rehearse', () => {
   });
 
   it('cleans up after Ctrl-C too (exit 130)', async () => {
-    const child = spawn(process.execPath, [packagePath('bin', 'tierctl.js'), 'rehearse'], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: 'true', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    const code = await new Promise<number | null>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (/… Backup and models CSV/.test(stderr) && !child.killed) child.kill('SIGINT');
-      });
-      child.on('close', resolve);
-    });
+    const { code, stderr, pid } = await runCliInterrupted(['rehearse'], /… Backup and models CSV/);
     expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/✔ Clean up: .*dropped/);
-    expect(await sandboxesOf(child.pid!)).toEqual([]);
+    expect(await sandboxesOf(pid)).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import { cliReporter } from '../reporter.js';
 import type { DeployFlags } from './deploy.js';
 import { isLocalDatabase } from './migrate-options.js';
 import { phaseTable } from './phase-table.js';
-import { durationFlag } from './rollback-action.js';
+import { durationFlag } from '../duration-flag.js';
 import { testPassword } from './users-action.js';
 import { verifyRunner } from '../../runbook/deploy/verify-runner.js';
 

@@ -1,5 +1,5 @@
-import { parseDuration } from '../../shared/duration.js';
 import { unwrap, usageFailure, err } from '../../shared/failure.js';
+import { durationFlag } from '../duration-flag.js';
 import type { CliContext } from '../context.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { resolveDatabaseUrl } from '../database-url.js';
@@ -7,11 +7,7 @@ import type { MigrateFlags } from './migrate-flags.js';
 
 export type { MigrateFlags };
 
-function duration(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const ms = parseDuration(text);
-  return ms === null ? unwrap(err(usageFailure('invalid_duration', `${flag}: expected a duration like 5s, 500ms or 2m (got ${JSON.stringify(text)})`))) : ms;
-}
+const duration = (flag: string, text: string | undefined) => (text === undefined ? undefined : durationFlag(flag, text));
 
 /** The settings the runbook steps take, from the flags (and TIERCTL_MIGRATIONS_DIR); bad values are exit 2. */
 export function migrateSettings(ctx: CliContext, flags: MigrateFlags) {

@@ -1,8 +1,8 @@
 import { rollbackProcedure } from '../../runbook/rollback/rollback-procedure.js';
 import { resolveConfig } from '../../shared/config.js';
-import { parseDuration } from '../../shared/duration.js';
 import { ExitCode } from '../../shared/exit-codes.js';
-import { err, unwrap, usageFailure } from '../../shared/failure.js';
+import { unwrap } from '../../shared/failure.js';
+import { durationFlag } from '../duration-flag.js';
 import { redactUrl } from '../../shared/redact-url.js';
 import { optionalApiUrl, positiveInt } from '../../shared/settings.js';
 import { confirmOrRefuse } from '../confirm.js';
@@ -13,11 +13,6 @@ import { cliReporter } from '../reporter.js';
 import { renderTable } from '../table.js';
 import { phaseTable } from './phase-table.js';
 import type { RollbackFlags } from './rollback.js';
-
-export function durationFlag(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  return ms === null ? unwrap(err(usageFailure('invalid_duration', `${flag}: expected a duration like 5s, 500ms or 2m (got ${JSON.stringify(text)})`))) : ms;
-}
 
 export async function rollbackAction(ctx: CliContext, opts: RollbackFlags): Promise<number> {
   const databaseUrl = resolveDatabaseUrl(ctx, opts);

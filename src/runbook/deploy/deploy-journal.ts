@@ -40,6 +40,12 @@ export interface DeployJournal {
   phases: PhaseRecord[];
 }
 
+/** A journal for a new run against `database` (redacted URL). */
+export function newJournal(database: string): DeployJournal {
+  const now = new Date().toISOString();
+  return { format: JOURNAL_FORMAT, database, startedAt: now, state: 'running', updatedAt: now, phases: [] };
+}
+
 export async function readJournal(path: string): Promise<Result<DeployJournal | null>> {
   let text: string;
   try {

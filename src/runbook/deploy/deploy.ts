@@ -2,7 +2,7 @@ import { ok, type Failure, type Result } from '../../shared/failure.js';
 import { redactUrl } from '../../shared/redact-url.js';
 import { silentReporter } from '../../shared/reporter.js';
 import { migrateStatus } from '../migrate-status.js';
-import { JOURNAL_FORMAT, journalForRun, readJournal, writeJournal, type DeployJournal, type PhaseId, type PhaseRecord } from './deploy-journal.js';
+import { journalForRun, newJournal, readJournal, writeJournal, type DeployJournal, type PhaseId, type PhaseRecord } from './deploy-journal.js';
 import { backupPhase, hookPhase, migratePhase, migrationVerifiedPhase, preflightPhase, healthPhase, seedPhase, testUsersPhase, verifyPhase } from './deploy-phases.js';
 import { recoverAfterFailure } from './deploy-recovery.js';
 import type { DeployDeps, DeployOptions, DeployReport, VerifySummary } from './deploy-types.js';
@@ -26,8 +26,7 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
   if (!existing.ok) return existing;
   const resumed = journalForRun(existing.value, { resume: options.resume, database, path: options.journalPath });
   if (!resumed.ok) return resumed;
-  const now = new Date().toISOString();
-  const journal: DeployJournal = resumed.value ?? { format: JOURNAL_FORMAT, database, startedAt: now, state: 'running', updatedAt: now, phases: [] };
+  const journal: DeployJournal = resumed.value ?? newJournal(database);
   const earlier = new Map<PhaseId, PhaseRecord>(journal.phases.filter((p) => p.outcome === 'ok' && !ALWAYS_RUN.has(p.id)).map((p) => [p.id, p]));
   journal.state = 'running';
   journal.phases = [];

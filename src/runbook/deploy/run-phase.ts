@@ -1,7 +1,7 @@
 import { ExitCode } from '../../shared/exit-codes.js';
 import type { Failure, Result } from '../../shared/failure.js';
 import type { Reporter } from '../../shared/reporter.js';
-import { writeJournal, type DeployJournal, type PhaseId, type PhaseRecord } from './deploy-journal.js';
+import { newJournal, writeJournal, type DeployJournal, type PhaseId, type PhaseRecord } from './deploy-journal.js';
 
 /** What a phase returns when it ran: a one-line detail for the operator and data for later phases. */
 export interface PhaseDone<T> {
@@ -17,6 +17,9 @@ export interface PhaseRun {
   /** The earlier run's successful phases (`--resume`): they are not run again. */
   readonly earlier: ReadonlyMap<PhaseId, PhaseRecord>;
 }
+
+/** A run whose phases are kept in memory only (rollback and rehearse keep no journal file). */
+export const unrecordedRun = (database: string, reporter: Reporter): PhaseRun => ({ journal: newJournal(database), journalPath: null, reporter, earlier: new Map() });
 
 export type PhaseResult<T> = { readonly ok: true; readonly data: T } | { readonly ok: false; readonly failure: Failure };
 

@@ -5,11 +5,11 @@ import { ExitCode } from '../../shared/exit-codes.js';
 import { failure, ok, type Failure, type Result } from '../../shared/failure.js';
 import { redactUrl } from '../../shared/redact-url.js';
 import { silentReporter, type Reporter } from '../../shared/reporter.js';
-import { JOURNAL_FORMAT, type PhaseRecord } from '../deploy/deploy-journal.js';
+import type { PhaseRecord } from '../deploy/deploy-journal.js';
 import { deploy } from '../deploy/deploy.js';
 import type { DeployReport, VerifyRunner } from '../deploy/deploy-types.js';
 import { healthPhase, migratePhase, seedPhase, verifyPhase } from '../deploy/deploy-phases.js';
-import { runSequence, type PhaseRun } from '../deploy/run-phase.js';
+import { runSequence, unrecordedRun } from '../deploy/run-phase.js';
 import { rollbackProcedure, type RollbackReport } from '../rollback/rollback-procedure.js';
 import { createSandbox, dropSandbox, dropStaleSandboxes, prepareBaseline, type SandboxDatabase } from './sandbox-database.js';
 
@@ -61,8 +61,7 @@ export async function rehearse(o: RehearseOptions, deps: RehearseDeps): Promise<
   if (!stale.ok) return stale;
   for (const name of stale.value) deps.reporter.info(`dropped ${name}, left by a rehearsal that was killed`);
   const workDir = await mkdtemp(join(tmpdir(), 'tierctl-rehearse-'));
-  const now = new Date().toISOString();
-  const run: PhaseRun = { journal: { format: JOURNAL_FORMAT, database: redactUrl(o.adminUrl), startedAt: now, state: 'running', updatedAt: now, phases: [] }, journalPath: null, reporter: deps.reporter, earlier: new Map() };
+  const run = unrecordedRun(redactUrl(o.adminUrl), deps.reporter);
   let sandbox: SandboxDatabase | null = null;
   let backend: Backend | null = null;
   let deployReport: DeployReport | null = null;

@@ -2,9 +2,9 @@ import { ExitCode } from '../../shared/exit-codes.js';
 import { failure, ok, type Failure, type Result } from '../../shared/failure.js';
 import { redactUrl } from '../../shared/redact-url.js';
 import { silentReporter, type Reporter } from '../../shared/reporter.js';
-import { JOURNAL_FORMAT, type PhaseRecord } from '../deploy/deploy-journal.js';
+import type { PhaseRecord } from '../deploy/deploy-journal.js';
 import { hookPhase } from '../deploy/deploy-phases.js';
-import { runSequence, type PhaseRun, type PhaseStep } from '../deploy/run-phase.js';
+import { runSequence, unrecordedRun, type PhaseStep } from '../deploy/run-phase.js';
 import { migrateRollback } from '../migrate-rollback.js';
 import { restoreBackup } from '../restore-backup.js';
 import { apiWithoutTierFields, beforeCsvPath, modelsMatchCsv, schemaWithoutTier, type RollbackCheck } from './rollback-verification.js';
@@ -47,13 +47,7 @@ export interface RollbackReport {
 
 export async function rollbackProcedure(o: RollbackOptions, deps: { reporter: Reporter; signal?: AbortSignal }): Promise<Result<RollbackReport>> {
   const started = performance.now();
-  const now = new Date().toISOString();
-  const run: PhaseRun = {
-    journal: { format: JOURNAL_FORMAT, database: redactUrl(o.databaseUrl), startedAt: now, state: 'running', updatedAt: now, phases: [] },
-    journalPath: null,
-    reporter: deps.reporter,
-    earlier: new Map(),
-  };
+  const run = unrecordedRun(redactUrl(o.databaseUrl), deps.reporter);
   const signal = deps.signal ? { signal: deps.signal } : {};
   const csv = await beforeCsvPath({ ...(o.backupManifest ?? o.restoreManifest ? { manifest: (o.backupManifest ?? o.restoreManifest)! } : {}), ...(o.modelsCsv ? { csv: o.modelsCsv } : {}) });
   if (!csv.ok) return csv;
