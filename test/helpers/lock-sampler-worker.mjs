@@ -48,7 +48,9 @@ async function sample() {
     samples += 1;
     const present = new Set();
     for (const l of rows[0].locks) {
-      const key = `${l.pid}:${l.tx}`;
+      // One window per backend while its lock stays in view: not per virtualtransaction,
+      // which PostgreSQL already clears during COMMIT while the lock is still listed.
+      const key = l.pid;
       present.add(key);
       let w = open.get(key);
       if (!w) {

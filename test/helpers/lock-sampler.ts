@@ -4,8 +4,8 @@
  * Method: a dedicated connection, driven from a worker thread of its own (the server and the
  * traffic in this process cannot delay it), reads `pg_locks` back to back (one prepared
  * statement, no sleep); every sample carries the server's own `clock_timestamp()`, so the timing is
- * PostgreSQL's, not this process's event loop. One window per transaction (pid +
- * virtualtransaction): from the moment it started waiting (`waitstart`, exact, PG 14+) or,
+ * PostgreSQL's, not this process's event loop. One window per backend while its lock stays
+ * in view (not per virtualtransaction, which COMMIT clears while the lock is still listed): from the moment it started waiting (`waitstart`, exact, PG 14+) or,
  * if first seen already granted, from its first sample, to its last sample; a waiting
  * ACCESS EXCLUSIVE blocks new readers just as a granted one does, so wait and hold count
  * together. Resolution: a lock can have started up to one gap before its first sample and
