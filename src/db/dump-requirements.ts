@@ -25,10 +25,13 @@ export function requirementsFromToc(listing: string, aclSql: string): DumpRequir
     const owner = /\s$/.test(line) ? undefined : body.split(/\s+/).at(-1);
     if (owner && owner !== '-') roles.add(unquote(owner));
   }
-  for (const m of aclSql.matchAll(/\b(?:TO|FROM)\s+([^;]+?)(?:\s+WITH\s+GRANT\s+OPTION)?;/gi)) {
-    for (const r of m[1]!.split(',')) roles.add(unquote(r.trim()));
+  // pg_dump writes each privilege statement on one line: GRANT ... TO r; REVOKE ... FROM r; ALTER DEFAULT PRIVILEGES FOR ROLE r ...
+  for (const line of aclSql.split('\n').filter((l) => /^(GRANT|REVOKE|ALTER DEFAULT PRIVILEGES)\b/.test(l))) {
+    const to = /\s(?:TO|FROM)\s+(.+?)(?:\s+WITH\s+GRANT\s+OPTION)?(?:\s+GRANTED\s+BY\s+\S+)?;\s*$/i.exec(line);
+    for (const r of to?.[1]!.split(',') ?? []) roles.add(unquote(r.trim()));
+    const forRole = /\bFOR\s+ROLE\s+("(?:[^"]|"")+"|[^\s,]+)/i.exec(line);
+    if (forRole) roles.add(unquote(forRole[1]!));
   }
-  for (const m of aclSql.matchAll(/\bFOR\s+ROLE\s+("(?:[^"]|"")+"|\S+)/gi)) roles.add(unquote(m[1]!));
   roles.delete('PUBLIC');
   return { extensions: [...extensions].sort(), roles: [...roles].filter((r) => !r.startsWith('pg_')).sort() };
 }

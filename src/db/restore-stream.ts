@@ -37,6 +37,8 @@ export interface RestoreStreamReport {
   readonly bytes: number;
   readonly tables: number;
   readonly durationMs: number;
+  /** Until the last table's data was loaded; the rest is building indexes and constraints. */
+  readonly dataMs: number;
 }
 
 const VERBOSE = /^pg_restore: (processing data for table|creating (?:INDEX|CONSTRAINT|FK CONSTRAINT|TRIGGER)) "(.+)"$/;
@@ -101,12 +103,16 @@ async function run(
   let tablesDone = 0;
   let loading: string | null = null;
   let doing: string | null = null;
+  let dataEnd = 0;
   const report = () => o.onProgress?.({ tablesDone, bytes, doing });
   const restore = spawn(o.pgRestore, restoreArgs, { env: { ...baseEnv, ...clean(targetEnv) }, stdio: ['pipe', 'ignore', 'pipe'] });
   const restoreStderr = collect(restore, (line) => {
     const m = VERBOSE.exec(line);
     if (!m) return;
-    if (loading) tablesDone += 1;
+    if (loading) {
+      tablesDone += 1;
+      dataEnd = performance.now();
+    }
     loading = m[1] === 'processing data for table' ? m[2]! : null;
     doing = `${loading ? 'data' : m[1]!.replace('creating ', '').toLowerCase()} ${m[2]}`;
     report();
@@ -137,10 +143,14 @@ async function run(
     if (d && (d.code !== 0 || d.error)) return err(programFailure('pg_dump', d, dumpStderr()));
     if (sourceError) return err(failure('dump_unreadable', `Cannot read the dump: ${(sourceError as Error).message}`, ExitCode.failed));
     if (r.code !== 0 || r.error) return err(programFailure('pg_restore', r, restoreStderr()));
-    if (loading) tablesDone += 1;
+    const end = performance.now();
+    if (loading) {
+      tablesDone += 1;
+      dataEnd = end;
+    }
     doing = null;
     report();
-    return ok({ bytes, tables: tablesDone, durationMs: Math.round(performance.now() - started) });
+    return ok({ bytes, tables: tablesDone, durationMs: Math.round(end - started), dataMs: Math.round((dataEnd || end) - started) });
   } finally {
     clearInterval(ticker);
     o.signal?.removeEventListener('abort', stop);

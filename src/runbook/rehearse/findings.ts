@@ -36,17 +36,7 @@ export const finding = (f: Finding): Finding => f;
 
 export const hasBlocker = (findings: readonly Finding[]): boolean => findings.some((f) => f.severity === 'blocker');
 
-/** Bytes as people read them: 1.2 MB. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i += 1;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
+export { formatBytes } from '../preflight-check.js';
 
 /** A duration as people read it: 850 ms, 12.3 s, 4 min 05 s. */
 export function formatMs(ms: number): string {

@@ -33,7 +33,7 @@ export interface RehearseReport {
   readonly profiles: readonly StatementProfile[];
   readonly impact: SubscriberImpact | null;
   readonly wouldBeLoss: WouldBeLoss | null;
-  readonly copy: { readonly bytes: number; readonly tables: number; readonly durationMs: number } | null;
+  readonly copy: { readonly bytes: number; readonly tables: number; readonly durationMs: number; readonly dataMs: number } | null;
   readonly failure: Failure | null;
   /** What could not be cleaned up (empty: nothing of the rehearsal remains). */
   readonly leftovers: readonly string[];

@@ -34,7 +34,7 @@ export async function rehearse(o: RehearseOptions, deps: RehearseDeps): Promise<
   if (!stale.ok) return stale;
   for (const m of stale.value.dropped) deps.reporter.info(`dropped ${m.database}, left by a rehearsal that was killed (pid ${m.pid}, started ${m.startedAt})`);
   for (const d of stale.value.leftAlone) deps.reporter.info(`left ${d.name} alone: ${d.reason}`);
-  const workDir = await mkdtemp(join(tmpdir(), 'tierctl-rehearse-'));
+  const workDir = await mkdtemp(join(tmpdir(), `tierctl-rehearse-${deps.owner.pid}-`));
   const ctx = newDrillContext(o, deps, workDir);
   const run = unrecordedRun(redactUrl(o.adminUrl), deps.reporter);
   let failed: Failure | null;
