@@ -22,6 +22,7 @@ export function requirementsFromToc(listing: string, aclSql: string): DumpRequir
     const ext = /^EXTENSION - (.+?)\s*$/.exec(body);
     if (ext) extensions.add(ext[1]!);
     // `dumpId; tableoid oid DESC schema name owner`: entries without an owner (extensions) end with a space.
+    // pg_restore prints the owner unquoted, so a role name with a space in it is read as its last word.
     const owner = /\s$/.test(line) ? undefined : body.split(/\s+/).at(-1);
     if (owner && owner !== '-') roles.add(unquote(owner));
   }

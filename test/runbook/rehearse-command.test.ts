@@ -27,4 +27,15 @@ describe('tierctl rehearse', () => {
     expect(await sandboxesOf(pid)).toEqual([]);
     expect(await rehearseWorkDirs(pid)).toEqual([]);
   });
+
+  it('refuses bad usage before creating anything (exit 2)', async () => {
+    const both = await runCli(['rehearse', '--from-backup', 'x.manifest.json', '--from-database', 'postgresql://u@127.0.0.1/db']);
+    expect(both.code, both.stderr).toBe(2);
+    expect(both.stderr).toMatch(/give one source for the copy, not both/);
+    const report = await runCli(['rehearse', '--report', '/proc/rehearsal.html']);
+    expect(report.code, report.stderr).toBe(2);
+    expect(report.stderr).toMatch(/--report: cannot write in \/proc/);
+    const url = await runCli(['rehearse', '--from-database', 'mysql://db']);
+    expect(url.code, url.stderr).toBe(2);
+  });
 });

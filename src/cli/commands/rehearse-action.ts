@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, constants, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +12,7 @@ import { createMockProvider } from '../../server/providers/mock.js';
 import { createProviderRegistry } from '../../server/providers/provider.js';
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
-import { err, ok, unwrap, usageFailure, type Result } from '../../shared/failure.js';
+import { err, failure, ok, unwrap, usageFailure, type Result } from '../../shared/failure.js';
 import { postgresUrl } from '../../shared/settings.js';
 import type { CliContext } from '../context.js';
 import { resolveDatabaseUrl } from '../database-url.js';
@@ -59,10 +59,16 @@ function sourceOf(ctx: CliContext, opts: RehearseFlags): SourceSpec | undefined 
   return { kind: 'database', url };
 }
 
-/** A --report or --evidence-dir that cannot be written is a usage error before anything starts. */
+/** A --report or --evidence-dir that cannot be written is a usage error before anything starts (tried for real: root passes access()). */
 async function writable(flag: string, dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true }).catch(() => {});
-  await access(dir, constants.W_OK).catch(() => unwrap(err(usageFailure('not_writable', `${flag}: cannot write in ${dir}`))));
+  const probe = join(dir, `.tierctl-write-test-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, '', { mode: 0o600 });
+    await unlink(probe);
+  } catch (e) {
+    unwrap(err(usageFailure('not_writable', `${flag}: cannot write in ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)));
+  }
 }
 
 export async function rehearseAction(ctx: CliContext, opts: RehearseFlags): Promise<number> {
@@ -83,8 +89,13 @@ export async function rehearseAction(ctx: CliContext, opts: RehearseFlags): Prom
       },
     ),
   );
-  const written = await writeOutputs(report, opts);
-  const failed = rehearsalFailed(report);
+  let written: string[] = [];
+  let failed = rehearsalFailed(report);
+  try {
+    written = await writeOutputs(report, opts);
+  } catch (e) {
+    failed ??= failure('report_not_written', `The rehearsal ended but its report could not be written: ${(e as Error).message}`, ExitCode.failed);
+  }
   if (opts.json) {
     writeJson(ctx.stdout, { ok: !failed, ...report });
     return failed?.exitCode ?? ExitCode.ok;
