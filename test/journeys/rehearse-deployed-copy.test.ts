@@ -76,6 +76,7 @@ describe('journey: tierctl rehearse --from-backup of a deployed production', () 
     expect(checks!.evidence.map((c: any) => c.id)).toContain(5);
     const failed = report.checkRuns[0].summary.report.checks.find((c: any) => c.id === 5);
     expect(failed).toMatchObject({ result: 'fail', evidence: { status: 400 } });
+    expect(findingsOf(report, 'unavailable-models')[0]).toMatchObject({ severity: 'warning', evidence: { unavailable: ['claude-3.5-sonnet'] } });
   });
 
   it("judges the rollback's loss on production's own tier settings, covered by the backup taken first", () => {

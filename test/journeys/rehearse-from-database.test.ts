@@ -20,15 +20,20 @@ let before: Awaited<ReturnType<typeof tableChecksums>>;
 let report: any;
 let stderr = '';
 let code: number | null = null;
+let stdout = '';
+const SECRET = 'pw-never-shown-4e1f';
 
 beforeAll(async () => {
   source = await createTestDatabase('none');
   await fillProductionLike(source.url, { models: 40, users: 400, apiLogs: 3000, at: 'baseline' });
   before = await tableChecksums(source.url);
   out = await mkdtemp(join(tmpdir(), 'tierctl-t-rehearse-'));
-  const r = await runCli(['rehearse', '--from-database', source.url, '--report', join(out, 'rehearsal.html'), '--evidence-dir', out, '--json'], { timeoutMs: 240_000 });
+  // The local server trusts every connection: the password only has to never show up anywhere.
+  const withPassword = source.url.replace('postgresql://postgres@', `postgresql://postgres:${SECRET}@`);
+  const r = await runCli(['rehearse', '--from-database', withPassword, '--report', join(out, 'rehearsal.html'), '--evidence-dir', out, '--json'], { timeoutMs: 240_000 });
   code = r.code;
   stderr = r.stderr;
+  stdout = r.stdout;
   report = JSON.parse(r.stdout);
 }, 300_000);
 
@@ -113,6 +118,7 @@ describe('journey: tierctl rehearse --from-database', () => {
     const { ok: _ok, ...printed } = report;
     expect(JSON.parse(await readFile(join(out, evidence[0]!), 'utf8'))).toEqual(printed);
     const html = await readFile(join(out, 'rehearsal.html'), 'utf8');
+    for (const text of [html, stdout, stderr, await readFile(join(out, evidence[0]!), 'utf8')]) expect(text).not.toContain(SECRET);
     expect(html).not.toMatch(/<(link|img|iframe)\b|src=|url\(/i);
     const { page, problems, close } = await openInChromium(join(out, 'rehearsal.html'));
     try {

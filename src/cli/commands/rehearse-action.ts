@@ -83,7 +83,8 @@ export async function rehearseAction(ctx: CliContext, opts: RehearseFlags): Prom
     await rehearse(
       { adminUrl, fixturesDir, testPassword: password, ...(from ? { from } : {}), ...(opts.evidenceDir ? { evidenceDir: opts.evidenceDir } : {}), ...(opts.pgDump ? { pgDump: opts.pgDump } : {}), ...(opts.pgRestore ? { pgRestore: opts.pgRestore } : {}) },
       {
-        reporter: await cliReporter(ctx), signal: ctx.signal, startBackend, isAlive, childEnv: childBaseEnv(ctx.env), progressEveryMs: ctx.interactive ? 200 : 5000,
+        reporter: await cliReporter(ctx), signal: ctx.signal, startBackend, isAlive, childEnv: childBaseEnv(ctx.env), // A spinner line is rewritten in place: often. A log (CI, or a terminal that reports no width) gets a line per table and at most one every 5 s.
+        progressEveryMs: ctx.interactive && (ctx.stderr.columns ?? 0) > 0 ? 200 : 5000,
         verifyWith: (dir) => verifyRunner({ waitSeconds: 10, timeoutMs: 5000, fixturesDir: dir, password }),
         owner: { host: hostname(), pid: process.pid, startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString() },
       },

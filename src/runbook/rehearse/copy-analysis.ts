@@ -4,7 +4,7 @@ import { withClient } from '../../db/pg-connect.js';
 import { quoteIdent } from '../../db/sql.js';
 import { loadTierAssignments } from '../../fixtures/load-fixtures.js';
 import { ok, type Result } from '../../shared/failure.js';
-import { missingModelsFinding, subscriberFindings } from './copy-findings.js';
+import { missingModelsFinding, subscriberFindings, unavailableModelsFinding } from './copy-findings.js';
 import type { Finding } from './findings.js';
 import { subscriberImpact, type SubscriberImpact } from './subscriber-impact.js';
 
@@ -35,15 +35,17 @@ export async function analyseCopy(url: string, o: { readonly schema: string; rea
   if (!assignments.ok) return assignments;
   const read = await withClient(url, async (client) => {
     const ids = Object.keys(assignments.value);
-    const { rows } = await client.query<{ id: string }>(`SELECT id FROM ${quoteIdent(o.schema)}.models WHERE id = ANY($1::text[])`, [ids]);
+    const { rows } = await client.query<{ id: string; available: boolean }>(`SELECT id, is_available AS available FROM ${quoteIdent(o.schema)}.models WHERE id = ANY($1::text[])`, [ids]);
     const missing = ids.filter((id) => !rows.some((r) => r.id === id));
+    const unavailable = rows.filter((r) => !r.available).map((r) => r.id).sort();
     const kept = Object.fromEntries(Object.entries(assignments.value).filter(([id]) => !missing.includes(id)));
-    return { missing, impact: await subscriberImpact(client, { schema: o.schema, tierColumns: o.tierColumns, assignments: kept, now: o.now }) };
+    return { missing, unavailable, impact: await subscriberImpact(client, { schema: o.schema, tierColumns: o.tierColumns, assignments: kept, now: o.now }) };
   }, { applicationName: 'tierctl rehearse' });
   if (!read.ok) return read;
-  const { missing, impact } = read.value;
+  const { missing, unavailable, impact } = read.value;
   const findings: Finding[] = [];
   if (missing.length > 0) findings.push(missingModelsFinding(missing, Object.keys(assignments.value).length - missing.length));
+  if (unavailable.length > 0) findings.push(unavailableModelsFinding(unavailable));
   findings.push(...subscriberFindings(impact));
   const fixturesDir = missing.length > 0 ? await withoutModels(o.fixturesDir, o.workDir, assignments.value, missing) : o.fixturesDir;
   return ok({ fixturesDir, missingModels: missing, impact, findings });

@@ -21,6 +21,17 @@ export function missingModelsFinding(missing: readonly string[], kept: number): 
   });
 }
 
+export function unavailableModelsFinding(ids: readonly string[]): Finding {
+  return finding({
+    id: 'unavailable-models',
+    severity: 'warning',
+    title: `tier-assignments.json assigns ${plural(ids.length, 'model')} that production has switched off`,
+    detail: `${ids.join(', ')}: is_available is false in the copy. The API does not list ${ids.length === 1 ? 'it' : 'them'} and answers 400 model_unavailable, so the post-deployment checks that expect every assigned model listed (and the Pro model used) fail.`,
+    wayOut: 'Make them available before deploying, or leave them out of tier-assignments.json for this deployment.',
+    evidence: { unavailable: ids },
+  });
+}
+
 export function subscriberFindings(impact: SubscriberImpact): Finding[] {
   const out: Finding[] = [];
   const losing = impact.models.filter((m) => sum(m.losing) > 0);

@@ -35,7 +35,8 @@ export async function sourceBody(ctx: DrillContext, spec: SourceSpec): Body {
   ctx.source = r.value;
   const s = r.value;
   const needs = [s.requirements.extensions.length > 0 ? `extensions ${s.requirements.extensions.join(', ')}` : null, s.requirements.roles.length > 0 ? `roles ${s.requirements.roles.join(', ')}` : null].filter(Boolean);
-  return ok({ detail: `${s.database} (PostgreSQL ${s.serverVersion}): ${formatCount(s.tables)} tables, ${formatBytes(s.sizeBytes)}${needs.length ? `; needs ${needs.join(', ')}` : ''}`, data: s });
+  const { feed: _feed, ...shown } = s; // the feed holds the source's URL, password included: never in a report
+  return ok({ detail: `${s.database} (PostgreSQL ${s.serverVersion}): ${formatCount(s.tables)} tables, ${formatBytes(s.sizeBytes)}${needs.length ? `; needs ${needs.join(', ')}` : ''}`, data: shown });
 }
 
 export async function sandboxBody(ctx: DrillContext): Body {

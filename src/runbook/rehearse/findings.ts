@@ -12,6 +12,7 @@ export type FindingId =
   | 'sandbox-server-older'
   | 'starting-state'
   | 'missing-models'
+  | 'unavailable-models'
   | 'subscribers-losing-access'
   | 'entitlement-gap'
   | 'statement-locks'
