@@ -11,6 +11,7 @@ import { createPool } from '../db/pg-connect.js';
 import { createApiLogWriter } from './api-log-writer.js';
 import type { AppOptions } from './app-options.js';
 import { createAuthenticator } from './auth/authenticate.js';
+import { createHashSlots } from './auth/hash-slots.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createTokenService } from './auth/token-service.js';
 import { createCaches } from './cache/create-caches.js';
@@ -67,6 +68,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
     tierChecker: createTierChecker(options.enforceTiers ?? true, metrics),
     providers: options.providers ?? createProviderRegistry([createMockProvider()]),
     loginThrottle: createLoginThrottle({ maxFailures: options.loginThrottle?.maxFailures ?? 5, windowMs: options.loginThrottle?.windowMs ?? 15 * 60_000 }),
+    hashSlots: createHashSlots(options.loginThrottle?.maxConcurrentHashes ?? 4, options.loginThrottle?.maxQueuedHashes ?? 32),
     apiLogs,
     now,
   };

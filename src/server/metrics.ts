@@ -16,6 +16,8 @@ export interface ServerMetrics {
   readonly requestDuration: Histogram<'route'>;
   /** api_logs rows that could not be written (database down at flush and at shutdown). */
   readonly apiLogsDropped: Counter;
+  /** Logins refused with 429 login_busy (every hashing slot and the queue taken). */
+  readonly loginsBusy: Counter;
 }
 
 export function createMetrics(options: { readonly defaultMetrics?: boolean } = {}): ServerMetrics {
@@ -43,5 +45,6 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
       registers,
     }),
     apiLogsDropped: new Counter({ name: 'api_logs_dropped_total', help: 'api_logs rows that could not be written', registers }),
+    loginsBusy: new Counter({ name: 'login_busy_total', help: 'Logins refused with 429 because every password hashing slot and its queue were taken', registers }),
   };
 }
