@@ -7,6 +7,7 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { schemaOf } from '../db/ledger.js';
 import { createPool } from '../db/pg-connect.js';
 import { createApiLogWriter } from './api-log-writer.js';
 import type { AppOptions } from './app-options.js';
@@ -43,7 +44,10 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   const pool = createPool(options.databaseUrl, { max: options.poolMax ?? 10, applicationName: 'tierctl-server' });
   pool.on('error', (e) => log.warn({ err: e.message }, 'Idle database connection error'));
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  const { caches, modelCache, userTiers, recheckSchema } = createCaches(pool, options, now);
+  const { caches, modelCache, userTiers, recheckSchema } = createCaches(pool, options, now, {
+    schema: schemaOf(options.databaseUrl),
+    onDegraded: (catalog) => metrics.policyDegraded.inc({ policies: catalog.policies }),
+  });
   const changeListener = options.changeListener === false ? undefined : (options.changeListener ?? createPgChangeListener({ databaseUrl: options.databaseUrl, log }));
   let schemaTimer: NodeJS.Timeout | undefined;
   const tokens = createTokenService(options.jwt, now);
@@ -81,7 +85,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   app.decorate('caches', caches);
   registerRequestRecording(app, ctx, trackClosing(app));
   registerErrorHandling(app);
-  registerHealth(app, { pool });
+  registerHealth(app, { pool, catalog: () => ctx.models.catalog(), cacheInvalidation: () => (changeListener ? 'listen' : 'none') });
   registerLogin(app, ctx);
   registerModels(app, ctx);
   registerCompletions(app, ctx);

@@ -6,7 +6,7 @@ import { createLoginThrottle, isLoginAttempt, type LoginAttempt, type LoginThrot
 import { createModelCache } from '../../src/server/cache/model-cache.js';
 import { createUserTierCache, type UserTierEntry } from '../../src/server/cache/user-tier-cache.js';
 
-const catalog = (n: number): Catalog => ({ models: [], byId: new Map(), tierSchema: n % 2 === 0 });
+const catalog = (n: number): Catalog => ({ models: [], byId: new Map(), tierSchema: n % 2 === 0, policies: n % 2 === 0 ? 'database' : 'none' });
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
