@@ -15,7 +15,7 @@ describe('TierctlError', () => {
     expect(new TierctlError(f)).toBeInstanceOf(TierctlError);
     expect(new TierctlError(f)).toBeInstanceOf(Error);
     expect(new Error('boom')).not.toBeInstanceOf(TierctlError);
-    expect(null instanceof TierctlError).toBe(false);
+    expect((null as unknown) instanceof TierctlError).toBe(false);
     expect({ failure: f } instanceof TierctlError).toBe(false);
   });
 });
