@@ -1,4 +1,5 @@
 import { TIER_MIGRATION } from '../db/migration-files.js';
+import { sha256 } from '../db/migration-records.js';
 import type { RollbackStep } from '../db/rollback-runner.js';
 import { lastTierChange, type ModelTierData } from '../db/tier-data-loss.js';
 import { ExitCode } from '../shared/exit-codes.js';
@@ -44,7 +45,23 @@ export function rollbackSteps(set: MigrationSet, state: MigrationState, after: s
   if (withoutDown.length > 0) {
     return err(failure('no_down_sql', `Refusing to roll back: no down.sql for ${withoutDown.join(', ')} in ${set.dir}.`, ExitCode.refused, { hint: 'Write and review a down.sql for it, or restore the backup taken before it was applied (tierctl restore).' }));
   }
-  return ok(files.map((f) => ({ name: f.name, checksum: f.checksum, downSql: f.downSql! })));
+  return ok(files.map((f) => ({ name: f.name, checksum: f.checksum, downSql: f.downSql!, migrationSql: f.sql, record: null })));
+}
+
+/**
+ * Safety rule 4: a down.sql that is not the one there when tierctl applied the migration
+ * (SHA-256 recorded then) is shown and refused (exit 4), unless `allowEdited` names that
+ * migration. Migrations without a record (applied by Prisma) have nothing to compare with:
+ * the catalog check inside the rollback still applies to them.
+ */
+export function editedDownRefusal(steps: readonly RollbackStep[], allowEdited: readonly string[]): Failure | null {
+  const edited = steps.filter((s) => s.record && s.record.downSha256 !== sha256(s.downSql) && !allowEdited.includes(s.name));
+  if (edited.length === 0) return null;
+  const shown = edited.map((s) => `${s.name}/down.sql (sha256 ${sha256(s.downSql)}, ${s.record!.downSha256 ? `${s.record!.downSha256} when applied` : 'none when applied'}):\n${s.downSql.trimEnd().split('\n').map((l) => `    | ${l}`).join('\n')}`);
+  return failure('down_sql_edited', `Refusing to run a down.sql edited since its migration was applied:\n  ${shown.join('\n  ')}`, ExitCode.refused, {
+    hint: `Review it; to run it anyway, name it: ${edited.map((s) => `--allow-edited-down ${s.name}`).join(' ')}. The catalog check (only what the migration added may go) still applies.`,
+    problems: edited.map((s) => `${s.name}/down.sql edited since applied`),
+  });
 }
 
 /** Why the rollback may drop these models' tier values: nothing to lose, --accept-loss, or a backup newer than the data. */

@@ -16,13 +16,14 @@ export interface RollbackFlags extends MigrateFlags {
   readonly backup?: string;
   readonly reason?: string;
   readonly dryRun?: boolean;
+  readonly allowEditedDown?: string[];
 }
 
 export async function migrateRollbackAction(ctx: CliContext, flags: RollbackFlags): Promise<number> {
   const settings = migrateSettings(ctx, flags);
   const report = unwrap(
     await migrateRollback(
-      { ...settings, to: flags.to, acceptLoss: Boolean(flags.acceptLoss), backupManifest: flags.backup, reason: flags.reason, dryRun: Boolean(flags.dryRun) },
+      { ...settings, to: flags.to, acceptLoss: Boolean(flags.acceptLoss), backupManifest: flags.backup, reason: flags.reason, dryRun: Boolean(flags.dryRun), allowEditedDown: flags.allowEditedDown ?? [] },
       {
         reporter: await cliReporter(ctx),
         signal: ctx.signal,

@@ -35,6 +35,8 @@ export interface RollbackOptions {
   readonly waitMs: number;
   readonly reason?: string;
   readonly lockTimeoutMs?: number;
+  /** Migrations whose edited down.sql the operator reviewed and allows. */
+  readonly allowEditedDown?: readonly string[];
 }
 
 export interface RollbackReport {
@@ -58,7 +60,7 @@ export async function rollbackProcedure(o: RollbackOptions, deps: { reporter: Re
       // --restore returns the whole database to the backup: discarding later tier assignments is what it is for.
       const backup = o.backupManifest ?? o.restoreManifest;
       const r = await migrateRollback(
-        { databaseUrl: o.databaseUrl, acceptLoss: o.acceptLoss || Boolean(o.restoreManifest), ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(backup ? { backupManifest: backup } : {}), ...(o.reason ? { reason: o.reason } : {}), ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}) },
+        { databaseUrl: o.databaseUrl, acceptLoss: o.acceptLoss || Boolean(o.restoreManifest), ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(backup ? { backupManifest: backup } : {}), ...(o.reason ? { reason: o.reason } : {}), ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}), allowEditedDown: o.allowEditedDown ?? [] },
         { reporter: silentReporter, ...signal },
       );
       if (!r.ok) return r;
