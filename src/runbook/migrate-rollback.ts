@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { TIER_MIGRATION } from '../db/migration-files.js';
-import { currentDatabase, withMigrationSession } from '../db/migration-session.js';
+import { withMigrationSession } from '../db/migration-session.js';
 import { rollbackMigrations, type RollbackStep } from '../db/rollback-runner.js';
 import type { SessionInfo } from '../db/session-info.js';
 import { modelsWithTierData, type ModelTierData } from '../db/tier-data-loss.js';
@@ -10,7 +10,7 @@ import { err, failure, ok, type Failure, type Result } from '../shared/failure.j
 import { redactUrl } from '../shared/redact-url.js';
 import type { Reporter } from '../shared/reporter.js';
 import { planScript, type PlannedScript } from './apply-plan.js';
-import { verifyBackupEvidence, type BackupEvidence } from './backup-evidence.js';
+import { databaseIdentity, verifyBackupEvidence, type BackupEvidence } from './backup-evidence.js';
 import { reportRetry, underMigrationLock } from './migration-lock.js';
 import { loadMigrationSet, readMigrationState, withoutTransactionControl, type MigrationSet } from './migration-state.js';
 import { dataLossDecision, editedDownRefusal, rollbackSteps, rollbackTarget, type LossAllowance } from './rollback-plan.js';
@@ -122,7 +122,7 @@ async function rollbackWith(client: pg.Client, set: MigrationSet, schema: string
   const database = redactUrl(options.databaseUrl);
   const first = await plan(client, set, schema, target.after, options.exactly);
   if (!first.ok) return first;
-  const evidence = options.backupManifest ? await verifyBackupEvidence(options.backupManifest, { database: await currentDatabase(client) }, deps) : null;
+  const evidence = options.backupManifest ? await verifyBackupEvidence(options.backupManifest, { identity: await databaseIdentity(client), schema }, deps) : null;
   if (evidence && !evidence.ok && evidence.failure.exitCode === ExitCode.usage) return evidence;
   const edited = editedDownRefusal(first.value.steps, options.allowEditedDown ?? []);
   if (edited && !options.dryRun) return err(edited);

@@ -1,7 +1,8 @@
 import { TIER_MIGRATION } from '../db/migration-files.js';
 import { sha256 } from '../db/migration-records.js';
 import type { RollbackStep } from '../db/rollback-runner.js';
-import { lastTierChange, type ModelTierData } from '../db/tier-data-loss.js';
+import type { ModelTierData } from '../db/tier-data-loss.js';
+import { describeDifferences, tierCoverage, type TierCoverage } from '../db/tier-coverage.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, usageFailure, type Failure, type Result } from '../shared/failure.js';
 import type { BackupEvidence } from './backup-evidence.js';
@@ -64,40 +65,45 @@ export function editedDownRefusal(steps: readonly RollbackStep[], allowEdited: r
   });
 }
 
-/** Why the rollback may drop these models' tier values: nothing to lose, --accept-loss, or a backup newer than the data. */
+/** Why the rollback may drop these models' tier values: nothing to lose, --accept-loss, or a backup whose dump holds them. */
 export type LossAllowance = 'nothing-to-lose' | 'accept-loss' | 'backup';
 
 export interface DataLossDecision {
   readonly models: readonly ModelTierData[];
   readonly allowedBy: LossAllowance | null;
   readonly refusal: Failure | null;
+  /** With a backup: the models' live values compared with the dump's, model by model. */
+  readonly coverage: TierCoverage | null;
 }
 
 const describeModel = (m: ModelTierData) =>
-  `${m.id}: required_tier=${m.requiredTier ?? '-'}, tier_restriction_mode=${m.tierRestrictionMode ?? '-'}, allowed_tiers={${m.allowedTiers?.join(',') ?? '-'}}, updated ${m.updatedAt.toISOString()}`;
+  `${m.id}: required_tier=${m.requiredTier ?? '-'}, tier_restriction_mode=${m.tierRestrictionMode ?? '-'}, allowed_tiers={${m.allowedTiers?.join(',') ?? '-'}}`;
 
 /**
  * The data-loss guard: dropping the tier columns destroys every tier value that is not
  * the column default. Allowed when there is none, with --accept-loss, or with a verified
- * backup taken after the newest updated_at of those models; otherwise refused (exit 4)
- * with the models listed. `evidence` is the checked manifest, or why it did not check out.
+ * backup of this database whose dump holds exactly these values (compared with the dump's
+ * contents, never by timestamps); otherwise refused (exit 4) naming the models, and with a
+ * backup, which of them differ and how. `evidence` is the checked backup, or why it did not check out.
  */
 export function dataLossDecision(models: readonly ModelTierData[], acceptLoss: boolean, evidence: Result<BackupEvidence> | null): DataLossDecision {
-  if (models.length === 0) return { models, allowedBy: 'nothing-to-lose', refusal: null };
-  if (acceptLoss) return { models, allowedBy: 'accept-loss', refusal: null };
-  const last = lastTierChange(models)!;
-  if (evidence?.ok && evidence.value.createdAt > last) return { models, allowedBy: 'backup', refusal: null };
+  const coverage = evidence?.ok ? tierCoverage(models, evidence.value.tierValues) : null;
+  if (models.length === 0) return { models, allowedBy: 'nothing-to-lose', refusal: null, coverage };
+  if (acceptLoss) return { models, allowedBy: 'accept-loss', refusal: null, coverage };
+  if (coverage?.covered) return { models, allowedBy: 'backup', refusal: null, coverage };
+  const lines = coverage ? describeDifferences(coverage) : models.map(describeModel);
   const why = !evidence
     ? 'No backup was given (--backup MANIFEST) and --accept-loss was not given.'
     : !evidence.ok
       ? `The backup does not check out: ${evidence.failure.message}`
-      : `The backup ${evidence.value.manifest} was taken at ${evidence.value.createdAt.toISOString()}, before the last change to these values (${last.toISOString()}): it does not hold them.`;
-  const lines = models.map(describeModel);
+      : `The dump of ${evidence.value.manifest} does not hold these values: ${coverage!.differences.length} of ${coverage!.compared} model(s) differ (above).`;
+  const what = coverage ? `differ from the backup` : `would be dropped`;
   return {
     models,
     allowedBy: null,
-    refusal: failure('data_loss', `Rolling back ${TIER_MIGRATION} would drop the tier settings of ${models.length} model${models.length > 1 ? 's' : ''}:\n  ${lines.join('\n  ')}\n${why}`, ExitCode.refused, {
-      hint: 'Take a backup first (tierctl backup --dir DIR) and pass its manifest with --backup, or give --accept-loss if these values may go.',
+    coverage,
+    refusal: failure('data_loss', `Rolling back ${TIER_MIGRATION} would drop the tier settings of ${models.length} model${models.length > 1 ? 's' : ''}; these ${what}:\n  ${lines.join('\n  ')}\n${why}`, ExitCode.refused, {
+      hint: 'Take a backup now (tierctl backup --dir DIR) and pass its manifest with --backup, or give --accept-loss if these values may go.',
       problems: lines,
     }),
   };

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { loadTierAssignments } from '../../src/fixtures/load-fixtures.js';
+import { unwrap } from '../../src/shared/failure.js';
 import { writeLedgerUpTo } from './ledger-rows.js';
 import { runCli, type CliRun } from './run-cli.js';
 import { seedSandbox } from './sandbox.js';
@@ -24,13 +26,15 @@ export interface Journey {
   sql(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
 }
 
-/** Where the journey's database starts: the guide's starting point (baseline, catalog, no tier), or already deployed by Prisma (tier migration and its seed in place). */
+/** Where the journey's database starts: the guide's starting point (baseline, catalog, no tier), or already deployed without tierctl (migrations by Prisma, assignments by plain SQL). */
 export type JourneyStart = 'baseline' | 'deployed';
 
 /**
  * A database at the guide's starting point (ledger up to the baseline as Prisma would
- * leave it, the sandbox catalog, no users) or, `deployed`, with every migration applied
- * and the tier assignments seeded. Lives as long as the test file.
+ * leave it, the sandbox catalog, no users) or, `deployed`, with every migration applied as
+ * `prisma migrate deploy` leaves it (no tierctl record) and the guide's tier assignments
+ * set by plain SQL (updated_at untouched, as an operator's UPDATE leaves it). Lives as
+ * long as the test file.
  */
 export function useJourney(start: JourneyStart = 'baseline'): () => Journey {
   let journey: Journey | undefined;
@@ -39,7 +43,12 @@ export function useJourney(start: JourneyStart = 'baseline'): () => Journey {
     const migrations = await loadMigrations();
     const last = start === 'baseline' ? migrations.filter((m) => m.name < TIER_MIGRATION).at(-1)!.name : migrations.at(-1)!.name;
     await writeLedgerUpTo(db, last);
-    await seedSandbox(db, { assignments: start === 'deployed', users: false });
+    await seedSandbox(db, { assignments: false, users: false });
+    if (start === 'deployed') {
+      for (const [id, a] of Object.entries(unwrap(await loadTierAssignments()))) {
+        await db.pool.query(`UPDATE models SET required_tier = $2, tier_restriction_mode = $3, allowed_tiers = $4 WHERE id = $1`, [id, a.requiredTier, a.tierRestrictionMode, a.allowedTiers]);
+      }
+    }
     const dir = await mkdtemp(join(tmpdir(), 'tierctl-journey-'));
     journey = {
       db,

@@ -93,6 +93,6 @@ describe('tierctl rollback', () => {
     expect(await readFile(marker, 'utf8')).toBe('stop\nstart\n');
     const bad = await runCli(['rollback', '--yes', '--stop-cmd', 'exit 7', '--json'], { env: { DATABASE_URL: db().url } });
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.stdout).phases.map((p: { id: string; outcome: string }) => `${p.id}:${p.outcome}`)).toEqual(['stop:failed']);
+    expect(JSON.parse(bad.stdout).phases.map((p: { id: string; outcome: string }) => `${p.id}:${p.outcome}`)).toEqual(['validate:ok', 'stop:failed']);
   });
 });

@@ -8,7 +8,7 @@ export const JOURNAL_FORMAT = 'tierctl-deploy-journal/1';
 
 export type PhaseId =
   | 'preflight' | 'backup' | 'stop' | 'migrate' | 'migration-verified' | 'seed' | 'test-users' | 'start' | 'health' | 'verify' | 'auto-rollback' | 'restart'
-  | 'migrate-rollback' | 'restore' | 'rollback-verified'
+  | 'validate' | 'migrate-rollback' | 'restore' | 'rollback-verified'
   | 'sandbox' | 'backend' | 'deploy' | 'rollback-drill' | 'reapply' | 'checks-again';
 export type PhaseOutcome = 'ok' | 'failed' | 'skipped' | 'interrupted';
 
