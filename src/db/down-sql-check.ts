@@ -6,14 +6,13 @@ import type { RollbackStep } from './rollback-runner.js';
 
 /**
  * Safety rule 4: a rollback removes only what its migration added. Called inside the
- * rollback transaction right after `step`'s down.sql ran, with the catalog from before it.
+ * rollback transaction right after `step`'s down.sql ran, with the catalog from before and after it.
  * What the migration did comes from tierctl's record of the apply; a migration Prisma
  * applied (no record) has its migration.sql replayed in a savepoint on the rolled-back
  * catalog instead, and what it creates there is what down.sql may remove. Anything else
  * removed, changed or added refuses (exit 4); the caller's transaction then rolls back.
  */
-export async function removedBeyondMigration(tx: pg.ClientBase, schema: string, step: RollbackStep, before: CatalogObjects): Promise<Result<CatalogDiff>> {
-  const after = await catalogObjects(tx, schema);
+export async function removedBeyondMigration(tx: pg.ClientBase, schema: string, step: RollbackStep, before: CatalogObjects, after: CatalogObjects): Promise<Result<CatalogDiff>> {
   const did = diffCatalog(before, after);
   const migration = step.record ? ok(step.record.catalogDiff) : await replayMigration(tx, schema, step, after);
   if (!migration.ok) return migration;

@@ -56,15 +56,18 @@ export async function rollbackMigrations(client: pg.ClientBase, schema: string, 
   let current = steps[0]?.name ?? '';
   try {
     const done = await inMigrationTransaction(client, { ...options, relations, what }, async (tx) => {
+      // Read before models is locked (a change in between can only make the check refuse), then one read after each down.sql.
+      let catalog = await catalogObjects(tx, schema);
       const dropped = tier ? await modelsWithTierData(tx, schema, options.tierColumns, { lock: true }) : [];
       const refusal = tier ? options.mayDrop(dropped) : null;
       if (refusal) return err(refusal);
       for (const step of steps) {
         current = step.name;
-        const before = await catalogObjects(tx, schema);
         await tx.query(step.downSql);
-        const beyond = await removedBeyondMigration(tx, schema, step, before);
+        const after = await catalogObjects(tx, schema);
+        const beyond = await removedBeyondMigration(tx, schema, step, catalog, after);
         if (!beyond.ok) return beyond;
+        catalog = after;
         await deleteMigrationRows(tx, schema, step.name);
         await recordRollback(tx, schema, { migrationName: step.name, checksum: step.checksum, reason: options.reason, modelsWithTierData: step.name === TIER_MIGRATION ? dropped.length : 0 });
       }

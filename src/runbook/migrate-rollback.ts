@@ -15,6 +15,7 @@ import { reportRetry, underMigrationLock } from './migration-lock.js';
 import { loadMigrationSet, readMigrationState, withoutTransactionControl, type MigrationSet } from './migration-state.js';
 import { dataLossDecision, editedDownRefusal, rollbackSteps, rollbackTarget, type LossAllowance } from './rollback-plan.js';
 import { recordOfApplied } from '../db/migration-records.js';
+import type { TierCoverage } from '../db/tier-coverage.js';
 
 export interface MigrateRollbackOptions {
   readonly databaseUrl: string;
@@ -70,7 +71,10 @@ export interface MigrateRollbackReport {
   /** Models whose tier values were (or, in a dry run, would be) dropped, and what allowed it. */
   readonly modelsWithTierData: readonly ModelTierData[];
   readonly allowedBy: LossAllowance | null;
-  readonly backup: BackupEvidence | null;
+  /** With --backup: the live tier values compared with the dump's, model by model (what differs, if anything). */
+  readonly coverage: TierCoverage | null;
+  /** The backup that was checked (its tier values are in `coverage`). */
+  readonly backup: Omit<BackupEvidence, 'tierValues'> | null;
   readonly lockWaitMs: number;
   readonly waitedFor: readonly SessionInfo[];
   /** The guide's rollback step 6: tier columns and indexes gone (when the tier migration was rolled back). */
@@ -110,6 +114,8 @@ async function plan(client: pg.Client, set: MigrationSet, schema: string, after:
   return ok({ steps, tierColumns, models: await modelsWithTierData(client, schema, tierColumns) });
 }
 
+const withoutValues = ({ tierValues: _values, ...rest }: BackupEvidence): Omit<BackupEvidence, 'tierValues'> => rest;
+
 /** The state right before the earliest of `names` (in the migrations' order). */
 function exactTarget(set: MigrationSet, names: readonly string[]): Result<{ after: string; target: string | null }> {
   const i = set.files.findIndex((f) => names.includes(f.name));
@@ -131,7 +137,7 @@ async function rollbackWith(client: pg.Client, set: MigrationSet, schema: string
   const scripts = (steps: readonly RollbackStep[]) => steps.map((s) => planScript(s.name, s.checksum, s.downSql));
   const report = {
     database, schema, dryRun: Boolean(options.dryRun), target: target.target, plan: scripts(first.value.steps), rolledBack: [], attempts: 0, heldMs: 0,
-    modelsWithTierData: decision.models, allowedBy: decision.allowedBy, backup: evidence?.ok ? evidence.value : null, lockWaitMs: 0, waitedFor: [], tierSchema: null,
+    modelsWithTierData: decision.models, allowedBy: decision.allowedBy, coverage: decision.coverage, backup: evidence?.ok ? withoutValues(evidence.value) : null, lockWaitMs: 0, waitedFor: [], tierSchema: null,
     refusal: edited ?? decision.refusal,
   };
   if (options.dryRun || first.value.steps.length === 0) {
