@@ -146,7 +146,8 @@ export function versionJourney(major: EmbeddedMajor | 15): void {
     it('serve: the eight checks pass, a subscription change reaches the running server', async () => {
       const serve = await startServe({ DATABASE_URL: url(), JWT_SECRET: TEST_JWT_SECRET });
       try {
-        const verify = await runCli(['verify', '--api-url', serve.url, '--database-url', url(), '--json']);
+        // A generous --timeout: four servers and the suite share two cores.
+        const verify = await runCli(['verify', '--api-url', serve.url, '--database-url', url(), '--json', '--timeout', '30000']);
         expect(JSON.parse(verify.stdout).counts, verify.stdout).toEqual({ pass: 8, fail: 0, skipped: 0 });
         expect(verify.code).toBe(0);
         const token = await loginToken(serve.url, 'free@example.com');
