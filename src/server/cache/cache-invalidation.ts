@@ -29,7 +29,7 @@ export interface CacheInvalidationOptions {
   readonly log: Logger;
   /** Default 10 s. */
   readonly probeIntervalMs?: number;
-  /** How long a probe may take to come back (default 2 s). */
+  /** How long a probe may take to come back once committed (default 1 s). */
   readonly probeTimeoutMs?: number;
   /** Default 250 ms. */
   readonly pollIntervalMs?: number;
@@ -67,7 +67,7 @@ export function createCacheInvalidation(options: CacheInvalidationOptions): Cach
     retryInitialMs: options.retryInitialMs,
     probe: {
       send: (channel, payload) => options.pool.query('SELECT pg_notify($1, $2)', [channel, payload]),
-      timeoutMs: options.probeTimeoutMs ?? 2_000,
+      timeoutMs: options.probeTimeoutMs ?? 1_000,
       onUndelivered: () => {
         switching ??= switchToPolling().catch((e: unknown) => log.error({ err: (e as Error).message }, 'Cache invalidation: could not start polling'));
       },
