@@ -229,6 +229,7 @@ export function createPgChangeListener(options: PgChangeListenerOptions): PgChan
       const c = client;
       client = undefined;
       listening = false;
+      await c?.query('UNLISTEN *').catch(() => {}); // a pooled server connection keeps no LISTEN of ours
       await c?.end().catch(() => {});
     },
   };
