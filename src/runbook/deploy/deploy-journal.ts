@@ -9,7 +9,8 @@ export const JOURNAL_FORMAT = 'tierctl-deploy-journal/1';
 export type PhaseId =
   | 'preflight' | 'backup' | 'stop' | 'migrate' | 'migration-verified' | 'seed' | 'test-users' | 'start' | 'health' | 'verify' | 'auto-rollback' | 'restart'
   | 'migrate-rollback' | 'restore' | 'rollback-verified'
-  | 'sandbox' | 'backend' | 'deploy' | 'rollback-drill' | 'reapply' | 'checks-again';
+  | 'sandbox' | 'backend' | 'deploy' | 'rollback-drill' | 'reapply' | 'checks-again'
+  | 'source' | 'copy' | 'starting-state' | 'analysis' | 'migration-profile' | 'would-be-loss';
 export type PhaseOutcome = 'ok' | 'failed' | 'skipped' | 'interrupted';
 
 /** One phase's outcome, as recorded in the journal and the evidence bundle. */
