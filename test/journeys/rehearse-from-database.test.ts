@@ -66,7 +66,8 @@ describe('journey: tierctl rehearse --from-database', () => {
     expect((await adminQuery(`SELECT 1 FROM pg_database WHERE datname = '${report.sandbox}'`)).rowCount).toBe(0);
     expect(await tierctlSessionsOn(source.name)).toBe(0);
     // Progress in a CI log: plain lines with tables done / total and bytes.
-    expect(stderr).toMatch(/Copy the database into the sandbox \(pg_dump \| pg_restore\): \d\/5 tables, [\d.]+ (B|KiB|MiB)/);
+    // 6 tables: the application's four, _prisma_migrations and tierctl's apply records (_tierctl_migrations).
+    expect(stderr).toMatch(/Copy the database into the sandbox \(pg_dump \| pg_restore\): \d\/6 tables, [\d.]+ (B|KiB|MiB)/);
   });
 
   it('leaves the source exactly as it was, table by table', async () => {
@@ -102,7 +103,7 @@ describe('journey: tierctl rehearse --from-database', () => {
     const [down] = findingsOf(report, 'rollback-statement-locks');
     expect(down!.evidence.statements.some((s: any) => s.locks.some((l: any) => l.relation === 'models' && l.mode === 'ACCESS EXCLUSIVE'))).toBe(true);
     const [d] = findingsOf(report, 'durations');
-    expect(d!.evidence).toMatchObject({ tables: 5, restoreMs: expect.any(Number), backupMs: expect.any(Number), migrateMs: expect.any(Number), rollbackMs: expect.any(Number) });
+    expect(d!.evidence).toMatchObject({ tables: 6, restoreMs: expect.any(Number), backupMs: expect.any(Number), migrateMs: expect.any(Number), rollbackMs: expect.any(Number) });
   });
 
   it("reports the rollback's would-be loss as the data-loss guard judges it", async () => {
