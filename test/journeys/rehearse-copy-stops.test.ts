@@ -48,7 +48,7 @@ describe('journey: a rehearsal on a copy that stops early', () => {
     const role = `tierctl_t_reader_${randomBytes(3).toString('hex')}`;
     await adminQuery(`CREATE ROLE ${role} LOGIN`);
     cleanups.push(() => adminQuery(`DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`).catch(() => adminQuery(`DROP ROLE IF EXISTS ${role}`)));
-    await source.pool.query(`GRANT SELECT ON models, users, subscriptions, _prisma_migrations TO ${role}`); // not api_logs
+    await source.pool.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}; REVOKE SELECT ON api_logs FROM ${role}`); // all but api_logs
     const before = await tableChecksums(source.url);
     const r = await runCli(['rehearse', '--from-database', source.url.replace('postgresql://postgres@', `postgresql://${role}@`), '--json'], { timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(1);
