@@ -16,6 +16,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations } from '../../src/db/migration-files.js';
 import { getJson, loginToken } from '../helpers/api-client.js';
+import { engineMigrationList, NO_FILTERS, startSchemaEngine } from '../helpers/prisma-schema-engine.js';
 import { startLockSampler, type LockReport } from '../helpers/lock-sampler.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startServe } from '../helpers/serve-process.js';
@@ -40,6 +41,15 @@ export function versionJourney(major: EmbeddedMajor | 15): void {
     (await sql(`SELECT column_name FROM information_schema.columns WHERE table_name = 'models' AND column_name IN ('required_tier', 'tier_restriction_mode', 'allowed_tiers') ORDER BY 1`)).rows.map((r) => r.column_name);
   const ledger = async () => (await sql(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY 1`)).rows.map((r) => r.migration_name);
   const dumpable = major <= LOCAL_PG_DUMP_MAJOR;
+  /** Prisma's own schema engine (the judge of the ledger, see test/db/prisma-judge.test.ts) on this server. */
+  const prismaDiagnosis = async () => {
+    const engine = await startSchemaEngine(url());
+    try {
+      return await engine.diagnoseMigrationHistory({ migrationsList: await engineMigrationList(), optInToShadowDatabase: false, filters: NO_FILTERS });
+    } finally {
+      engine.free();
+    }
+  };
   let dir: string;
   let manifest: string;
   let atBackup: Record<string, { rows: number; md5: string }>;
@@ -125,7 +135,7 @@ export function versionJourney(major: EmbeddedMajor | 15): void {
       expect(await ledger()).toEqual(baselineLedger);
     });
 
-    it('migrate status, apply, status: the tier schema, the ledger as Prisma keeps it', async () => {
+    it("migrate status, apply, status: the tier schema, the ledger as Prisma keeps it (Prisma's engine agrees)", async () => {
       expect((await cli('migrate', 'status')).code).toBe(1);
       const apply = await cli('migrate', 'apply', '--json');
       expect(apply.code).toBe(0);
@@ -133,6 +143,7 @@ export function versionJourney(major: EmbeddedMajor | 15): void {
       expect((await cli('migrate', 'status')).code).toBe(0);
       expect(await tierColumns()).toEqual(['allowed_tiers', 'required_tier', 'tier_restriction_mode']);
       expect(await ledger()).toEqual((await loadMigrations()).map((m) => m.name));
+      expect(await prismaDiagnosis()).toEqual({ editedMigrationNames: [], failedMigrationNames: [], hasMigrationsTable: true, history: null });
     });
 
     it('seed and test users', async () => {
@@ -161,7 +172,7 @@ export function versionJourney(major: EmbeddedMajor | 15): void {
       }
     });
 
-    it('rollback: refused without --accept-loss (exit 4), then removes exactly the tier schema', async () => {
+    it('rollback: refused without --accept-loss (exit 4), then removes exactly the tier schema; Prisma sees those migrations unapplied', async () => {
       const rows = async () => (await sql(`SELECT (SELECT count(*) FROM models)::int AS models, (SELECT count(*) FROM users)::int AS users`)).rows[0];
       const before = await rows();
       const refused = await cli('migrate', 'rollback', '--yes');
@@ -172,6 +183,8 @@ export function versionJourney(major: EmbeddedMajor | 15): void {
       expect(await tierColumns()).toEqual([]);
       expect(await ledger()).toEqual(baselineLedger);
       expect(await rows()).toEqual(before);
+      const rolledBack = (await loadMigrations()).map((m) => m.name).filter((name) => !baselineLedger.includes(name));
+      expect((await prismaDiagnosis()).history).toEqual({ diagnostic: 'databaseIsBehind', unappliedMigrationNames: rolledBack });
     });
 
     it('re-apply and seed again', async () => {
