@@ -14,8 +14,6 @@ export interface ServerMetrics {
   readonly userTierCache: Counter<'result'>;
   readonly requests: Counter<'route' | 'method' | 'status'>;
   readonly requestDuration: Histogram<'route'>;
-  /** api_logs rows that could not be written (database down at flush and at shutdown). */
-  readonly apiLogsDropped: Counter;
 }
 
 export function createMetrics(options: { readonly defaultMetrics?: boolean } = {}): ServerMetrics {
@@ -42,6 +40,5 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
-    apiLogsDropped: new Counter({ name: 'api_logs_dropped_total', help: 'api_logs rows that could not be written', registers }),
   };
 }

@@ -7,6 +7,6 @@ import type { ServeFlags } from './serve.js';
 
 export async function serveAction(ctx: CliContext, opts: ServeFlags): Promise<number> {
   const config = unwrap(resolveServerConfig(ctx.sources({ ...opts })));
-  unwrap(await runServer(config, { signal: ctx.signal }));
+  unwrap(await runServer(config, { signal: ctx.signal, hurry: ctx.hurry }));
   return ExitCode.ok;
 }
