@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import type pg from 'pg';
 import type { ApiLogRow } from '../db/api-logs.js';
 import { isRejectedRows, writeBatch, type InFlightBatch } from './api-log-batch.js';
+import { createDropReporter } from './api-log-drops.js';
 import { RowQueue } from './row-queue.js';
 
 export interface ApiLogCounts {
@@ -68,12 +69,6 @@ export interface ApiLogWriterOptions {
   readonly closeRetryMs?: number;
 }
 
-interface DropRun {
-  count: number;
-  first: ApiLogRow;
-  last: ApiLogRow;
-}
-
 export function createApiLogWriter(options: ApiLogWriterOptions): ApiLogWriter {
   const { pool, log, flushIntervalMs } = options;
   const maxQueued = options.maxQueued ?? DEFAULT_API_LOGS_MAX_QUEUED;
@@ -87,31 +82,15 @@ export function createApiLogWriter(options: ApiLogWriterOptions): ApiLogWriter {
   let running: Promise<void> | undefined;
   let scheduled = false;
   let failures = 0;
-  let dropRun: DropRun | null = null;
+  const drops = createDropReporter(log, maxQueued);
   /** When set: one last run allowed, attempts end by `deadline`. */
   let hurried = false;
   let deadline = Number.POSITIVE_INFINITY;
   let report: ApiLogShutdown | null = null;
   let wake: () => void = () => {};
 
-  const counts = (): ApiLogCounts => ({
-    recorded,
-    written,
-    dropped,
-    queued: queue.length + (batch?.rows.length ?? 0),
-    commitUnknown: report?.commitUnknown ?? 0,
-  });
-
-  /** Logs the rows dropped since the last report: a run of consecutive rows in recording order. */
-  const reportDrops = () => {
-    if (!dropRun) return;
-    const { count, first, last } = dropRun;
-    dropRun = null;
-    log.error(
-      { count, droppedTotal: dropped, from: first.createdAt, to: last.createdAt, firstRequestId: first.requestId, lastRequestId: last.requestId, maxQueued },
-      `api_logs: ${count} rows dropped (more than ${maxQueued} waiting while the database is unreachable); the oldest waiting rows go first`,
-    );
-  };
+  const counts = (): ApiLogCounts => ({ recorded, written, dropped, queued: queue.length + (batch?.rows.length ?? 0), commitUnknown: report?.commitUnknown ?? 0 });
+  const reportDrops = () => drops.report(dropped);
 
   const noteFailure = (e: unknown) => {
     failures += 1;
@@ -211,7 +190,7 @@ export function createApiLogWriter(options: ApiLogWriterOptions): ApiLogWriter {
       if (excess > 0) {
         const ends = queue.drop(excess)!;
         dropped += excess;
-        dropRun = dropRun ? { count: dropRun.count + excess, first: dropRun.first, last: ends.last } : { count: excess, ...ends };
+        drops.note(excess, ends.first, ends.last);
       }
       // A full batch goes at once, unless writes are failing: then the timer paces the retries.
       if (queue.length >= batchSize && !scheduled && !running && !hurried && failures === 0) {
@@ -227,17 +206,21 @@ export function createApiLogWriter(options: ApiLogWriterOptions): ApiLogWriter {
     close() {
       closing ??= (async () => {
         clearInterval(timer);
-        const until = Date.now() + (options.closeRetryMs ?? 5_000);
-        while (!hurried) {
+        // Attempts started from now on end by then; one already running is waited for until then.
+        deadline = Date.now() + (options.closeRetryMs ?? 5_000);
+        let t: NodeJS.Timeout | undefined;
+        const timeUp = new Promise<void>((resolve) => (t = setTimeout(resolve, deadline - Date.now())));
+        const within = (p: Promise<unknown>) => Promise.race([p, hurryCalled, timeUp]);
+        while (!hurried && Date.now() < deadline) {
           try {
-            if (running) await Promise.race([running.catch(() => {}), hurryCalled]);
-            if (!hurried) await Promise.race([run(), hurryCalled]);
+            if (running) await within(running.catch(() => {}));
+            if (!hurried && Date.now() < deadline) await within(run());
             break;
           } catch {
-            if (Date.now() >= until) break;
-            await pause(Math.min(flushIntervalMs, 200));
+            await within(pause(Math.min(flushIntervalMs, 200)));
           }
         }
+        clearTimeout(t);
         // A second signal took over: its last attempt decides.
         return hurrying ?? giveUp();
       })();

@@ -135,12 +135,12 @@ describe('api_logs writer: exact accounting', () => {
 });
 
 describe('api_logs writer: giving up at shutdown', () => {
-  it('a graceful close with the database still unreachable retries for closeRetryMs, then counts what is left as abandoned', async () => {
-    const { writer, log, pool } = await writerFor({ closeRetryMs: 300 });
-    proxy.cut('refuse');
+  it.each<Outage>(['refuse', 'blackhole'])('a graceful close with the database still unreachable (%s) retries for closeRetryMs, then counts what is left as abandoned', async (mode) => {
+    const { writer, log, pool } = await writerFor({ closeRetryMs: 300, writeTimeoutMs: 60_000 });
+    proxy.cut(mode);
     for (const s of range(0, 3)) writer.record(row(s));
     expect(await writer.close()).toMatchObject({ recorded: 3, written: 0, dropped: 3, abandoned: 3, commitUnknown: 0 });
-    expect(log.find('api_logs write failed; will retry')).not.toHaveLength(0);
+    if (mode === 'refuse') expect(log.find('api_logs write failed; will retry')).not.toHaveLength(0);
     expect(log.find('api_logs: 3 rows abandoned at shutdown (not written)')).toHaveLength(1);
     proxy.restore();
     await pool.end();
