@@ -1,7 +1,6 @@
 import { ExitCode } from '../shared/exit-codes.js';
 import { TierctlError } from '../shared/failure.js';
-import { createContext, type CliContext } from './context.js';
-import { colors, formatFailure, writeJson } from './output.js';
+import type { CliContext } from './context.js';
 
 /**
  * Runs a command's action at the edge: gives it a context, turns its result or a
@@ -9,7 +8,9 @@ import { colors, formatFailure, writeJson } from './output.js';
  * second Ctrl-C exits at once. With `signalsStopGracefully` (serve), a signal is the normal way to
  * stop: the action's own exit code stands instead of 130; a second signal aborts `ctx.hurry`
  * (serve makes one last api_logs write of at most a second and says what it abandons), the
- * process exits when the action returns, and a third signal exits at once.
+ * process exits when the action returns, and a third signal exits at once. The context and
+ * the output helpers (chalk) are imported here, when a command runs, not when the command
+ * tree is built: `tierctl --help` needs neither.
  */
 export async function runAction(
   json: boolean,
@@ -35,11 +36,11 @@ export async function runAction(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const ctx = createContext(controller.signal, hurry.signal);
+  const ctx = (await import('./context.js')).createContext(controller.signal, hurry.signal);
   try {
     process.exitCode = await action(ctx);
   } catch (e) {
-    process.exitCode = reportError(ctx, json, e);
+    process.exitCode = await reportError(ctx, json, e);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -49,8 +50,9 @@ export async function runAction(
   if (hurry.signal.aborted) process.exit();
 }
 
-function reportError(ctx: CliContext, json: boolean, e: unknown): number {
+async function reportError(ctx: CliContext, json: boolean, e: unknown): Promise<number> {
   if (e instanceof TierctlError) {
+    const { colors, formatFailure, writeJson } = await import('./output.js');
     if (json) writeJson(ctx.stdout, { ok: false, error: e.failure });
     else ctx.stderr.write(formatFailure(e.failure, colors(ctx.stderr, ctx.env)));
     return e.failure.exitCode;

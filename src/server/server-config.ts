@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { resolveConfig, type ConfigSources, type Setting } from '../shared/config.js';
 import type { Result } from '../shared/failure.js';
 import { boolean, databaseUrl, httpUrl, port, positiveInt } from '../shared/settings.js';
+import { optional } from '../shared/value-schema.js';
 import { DEFAULT_API_LOGS_MAX_QUEUED } from './api-log-writer.js';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, MIN_JWT_SECRET_BYTES } from './app-options.js';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from './providers/openai-compatible.js';
@@ -23,7 +24,7 @@ export const serverSettings = {
   jwtTtlSeconds: { env: 'JWT_TTL_SECONDS', schema: positiveInt, fallback: 3600 } satisfies Setting<number>,
   enforceTiers: { env: 'ENABLE_TIER_ENFORCEMENT', schema: boolean, fallback: true } satisfies Setting<boolean>,
   logLevel: { env: 'LOG_LEVEL', schema: logLevel, fallback: 'info' } satisfies Setting<z.infer<typeof logLevel>>,
-  openaiCompatibleBaseUrl: { env: 'OPENAI_COMPATIBLE_BASE_URL', schema: httpUrl.optional(), fallback: undefined } satisfies Setting<string | undefined>,
+  openaiCompatibleBaseUrl: { env: 'OPENAI_COMPATIBLE_BASE_URL', schema: optional(httpUrl), fallback: undefined } satisfies Setting<string | undefined>,
   openaiCompatibleApiKey: { env: 'OPENAI_COMPATIBLE_API_KEY', schema: z.string().min(1).optional(), fallback: undefined, secret: true } satisfies Setting<string | undefined>,
   openaiCompatibleTimeoutMs: { env: 'OPENAI_COMPATIBLE_TIMEOUT_MS', schema: positiveInt, fallback: DEFAULT_UPSTREAM_TIMEOUT_MS } satisfies Setting<number>,
   apiLogsMaxQueued: { env: 'API_LOGS_MAX_QUEUED', schema: positiveInt, fallback: DEFAULT_API_LOGS_MAX_QUEUED } satisfies Setting<number>,

@@ -1,3 +1,4 @@
+import { createLogDestination } from '../../server/log-destination.js';
 import { runServer } from '../../server/run-server.js';
 import { resolveServerConfig } from '../../server/server-config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
@@ -7,6 +8,9 @@ import type { ServeFlags } from './serve.js';
 
 export async function serveAction(ctx: CliContext, opts: ServeFlags): Promise<number> {
   const config = unwrap(resolveServerConfig(ctx.sources({ ...opts })));
-  unwrap(await runServer(config, { signal: ctx.signal, hurry: ctx.hurry }));
+  // Log lines are batched per event-loop turn: whatever is pending is written on any exit.
+  const destination = createLogDestination(1);
+  process.on('exit', () => destination.flushSync());
+  unwrap(await runServer(config, { signal: ctx.signal, hurry: ctx.hurry, destination }));
   return ExitCode.ok;
 }
