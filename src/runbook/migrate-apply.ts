@@ -23,6 +23,8 @@ export interface MigrateApplyOptions {
   readonly waitMs?: number;
   /** Show what would run, and the locks it would take; change nothing. */
   readonly dryRun?: boolean;
+  /** The deployment this apply belongs to: recorded with each migration so its automatic rollback undoes exactly these. */
+  readonly runId?: string;
 }
 
 export interface MigrateApplyDeps {
@@ -90,6 +92,7 @@ async function applyWith(client: pg.Client, set: MigrationSet, schema: string, o
         retries: options.retries ?? 3,
         signal: deps.signal,
         onRetry: reportRetry(step),
+        runId: options.runId ?? null,
       });
       if (!result.ok) {
         step.fail(result.failure.code);
