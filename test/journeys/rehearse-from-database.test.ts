@@ -99,7 +99,7 @@ describe('journey: tierctl rehearse --from-database', () => {
     expect(alter.locks).toContainEqual({ relation: 'models', mode: 'ACCESS EXCLUSIVE' });
     expect(alter.holdMs).toBeGreaterThanOrEqual(alter.durationMs);
     expect(apply!.evidence.modelsAccessExclusiveMs).toBe(Math.max(...apply!.evidence.statements.filter((s: any) => s.locks.some((l: any) => l.relation === 'models' && l.mode === 'ACCESS EXCLUSIVE')).map((s: any) => s.holdMs)));
-    expect(apply!.evidence.migrations.map((m: any) => m.name)).toEqual(['20251108000000_add_model_tier_access_control', '20251108000100_tier_cache_invalidation']);
+    expect(apply!.evidence.migrations.map((m: any) => m.name)).toEqual(['20251108000000_add_model_tier_access_control', '20251108000100_tier_cache_invalidation', '20251108000200_api_logs_request_id']);
     const [down] = findingsOf(report, 'rollback-statement-locks');
     expect(down!.evidence.statements.some((s: any) => s.locks.some((l: any) => l.relation === 'models' && l.mode === 'ACCESS EXCLUSIVE'))).toBe(true);
     const [d] = findingsOf(report, 'durations');
