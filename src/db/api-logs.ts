@@ -25,7 +25,7 @@ const VALUES = `"userId", left("method", 10), "path", "modelId", "statusCode", "
 const WITH_REQUEST_ID = `INSERT INTO api_logs (request_id, user_id, method, path, model_id, status_code, error_code, latency_ms, tier_check_ms, created_at)
   SELECT "requestId", ${VALUES} FROM json_to_recordset($1::json) AS r("requestId" uuid, ${COLUMNS})`;
 
-/** For a database without 20251108000200_api_logs_request_id (not applied yet, or rolled back). */
+/** For a database without 20251108000300_api_logs_request_id (not applied yet, or rolled back). */
 const WITHOUT_REQUEST_ID = `INSERT INTO api_logs (user_id, method, path, model_id, status_code, error_code, latency_ms, tier_check_ms, created_at)
   SELECT ${VALUES} FROM json_to_recordset($1::json) AS r(${COLUMNS})`;
 

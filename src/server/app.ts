@@ -2,8 +2,9 @@
  * The HTTP API: `buildApp` wires database, caches, providers and routes into a Fastify
  * instance and never listens (main.ts and the tests do). Closing the app stops accepting,
  * lets in-flight requests finish, flushes api_logs, stops the change listener, closes the
- * providers and ends the pool, in that order. By default the caches are kept right by a
- * LISTEN/NOTIFY listener (cache/pg-change-listener.ts).
+ * providers and ends the pool, in that order. By default the caches are kept right by
+ * LISTEN/NOTIFY, or by polling the change counter where LISTEN does not deliver
+ * (cache/cache-invalidation.ts).
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -19,7 +20,8 @@ import { createLoginThrottle } from './auth/login-throttle.js';
 import { createTokenService } from './auth/token-service.js';
 import { createCaches } from './cache/create-caches.js';
 import type { CacheControl } from './cache/cache-control.js';
-import { createPgChangeListener } from './cache/pg-change-listener.js';
+import type { UserChanges } from './cache/user-changes.js';
+import { createCacheInvalidation } from './cache/cache-invalidation.js';
 import { registerErrorHandling } from './errors/error-handler.js';
 import { trackClosing } from './graceful-close.js';
 import { createMetrics } from './metrics.js';
@@ -44,8 +46,8 @@ export interface ApiLogControl {
   hurry(limitMs?: number): Promise<ApiLogShutdown>;
 }
 
-/** The Fastify instance with the cache API the change listener (and tests) drive. */
-export type TierApp = FastifyInstance & { readonly caches: CacheControl; readonly apiLogs: ApiLogControl };
+/** The Fastify instance with the cache API the change listener (and tests) drive, the user changes it learns of, and its api_logs writer. */
+export type TierApp = FastifyInstance & { readonly caches: CacheControl; readonly userChanges: UserChanges; readonly apiLogs: ApiLogControl };
 
 export async function buildApp(options: AppOptions): Promise<TierApp> {
   const log = options.logger ?? pino({ level: 'silent' });
@@ -53,11 +55,19 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   const pool = createPool(options.databaseUrl, { max: options.poolMax ?? 10, applicationName: 'tierctl-server' });
   pool.on('error', (e) => log.warn({ err: e.message }, 'Idle database connection error'));
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  const { caches, modelCache, userTiers, recheckSchema } = createCaches(pool, options, now, {
-    schema: schemaOf(options.databaseUrl),
-    onDegraded: (catalog) => metrics.policyDegraded.inc({ policies: catalog.policies }),
-  });
-  const changeListener = options.changeListener === false ? undefined : (options.changeListener ?? createPgChangeListener({ databaseUrl: options.databaseUrl, log }));
+  const schema = schemaOf(options.databaseUrl);
+  const { caches, modelCache, userTiers, userChanges, recheckSchema } = createCaches(
+    pool,
+    options,
+    now,
+    { schema, onDegraded: (catalog) => metrics.policyDegraded.inc({ policies: catalog.policies }) },
+    (e) => log.error({ err: (e as Error).message }, 'A user change listener failed'),
+  );
+  const changeListener =
+    options.changeListener === false
+      ? undefined
+      : (options.changeListener ?? createCacheInvalidation({ databaseUrl: options.databaseUrl, directUrl: options.directUrl, schema, pool, log, ...options.invalidation }));
+  metrics.observeInvalidationMode(() => changeListener?.mode ?? 'none');
   let schemaTimer: NodeJS.Timeout | undefined;
   const tokens = createTokenService(options.jwt, now);
   // api_logs get their own connection: a slow batch never holds one the requests need.
@@ -80,6 +90,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
     auth: createAuthenticator(tokens, userTiers, metrics),
     tokens,
     userTiers,
+    userChanges,
     tierChecker: createTierChecker(options.enforceTiers ?? true, metrics),
     providers: options.providers ?? createProviderRegistry([createMockProvider()]),
     loginThrottle: createLoginThrottle({ maxFailures: options.loginThrottle?.maxFailures ?? 5, windowMs: options.loginThrottle?.windowMs ?? 15 * 60_000 }),
@@ -96,10 +107,11 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   app.decorate('caches', caches);
+  app.decorate('userChanges', userChanges);
   app.decorate('apiLogs', { counts: apiLogs.counts, hurry: apiLogs.hurry } satisfies ApiLogControl);
   registerRequestRecording(app, ctx, trackClosing(app));
   registerErrorHandling(app);
-  registerHealth(app, { pool, catalog: () => ctx.models.catalog(), cacheInvalidation: () => (changeListener ? 'listen' : 'none') });
+  registerHealth(app, { pool, catalog: () => ctx.models.catalog(), cacheInvalidation: () => changeListener?.mode ?? 'none' });
   registerLogin(app, ctx);
   registerModels(app, ctx);
   registerCompletions(app, ctx);

@@ -1,4 +1,4 @@
--- Rollback of 20251108000200_api_logs_request_id: drops the column. The rows stay, only
+-- Rollback of 20251108000300_api_logs_request_id: drops the column. The rows stay, only
 -- their request ids go. A running tierctl server notices at its next batch and writes rows
 -- without it.
 
