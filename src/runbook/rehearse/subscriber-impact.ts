@@ -51,12 +51,13 @@ interface Combo {
 }
 
 /** Users grouped by their subscriptions' (tier, status, period running) combination: few groups, exact counts. */
-async function subscriptionCombos(client: pg.ClientBase, now: Date): Promise<Combo[]> {
+async function subscriptionCombos(client: pg.ClientBase, schema: string, now: Date): Promise<Combo[]> {
+  const q = quoteIdent(schema);
   const { rows } = await client.query<{ subs: string[]; n: number }>(
     `SELECT subs, count(*)::int AS n FROM (
        SELECT coalesce(array_agg(s.tier::text || '|' || s.status::text || '|' || (s.current_period_end > $1)::text
                                  ORDER BY s.tier::text, s.status::text, s.current_period_end > $1) FILTER (WHERE s.id IS NOT NULL), '{}') AS subs
-         FROM users u LEFT JOIN subscriptions s ON s.user_id = u.id GROUP BY u.id) x
+         FROM ${q}.users u LEFT JOIN ${q}.subscriptions s ON s.user_id = u.id GROUP BY u.id) x
       GROUP BY subs`,
     [now],
   );
@@ -80,7 +81,7 @@ export async function subscriberImpact(client: pg.ClientBase, o: { schema: strin
   const subscribersByTier = zero();
   const gaps = new Map<string, EntitlementGap>();
   let users = 0;
-  for (const combo of await subscriptionCombos(client, o.now)) {
+  for (const combo of await subscriptionCombos(client, o.schema, o.now)) {
     const subs: SubscriptionLike[] = combo.subs.map((s) => {
       const [tier, status, running] = s.split('|');
       return { tier: tier!, status: status!, currentPeriodEnd: new Date(o.now.getTime() + (running === 'true' ? 1 : -1)) };
