@@ -79,8 +79,14 @@ async function runAsServerUser(cmd: string, args: readonly string[], timeout = 6
  * temporary directory, made once per version and shared by later runs.
  */
 async function binDir(major: EmbeddedMajor): Promise<string> {
-  const { postgres } = (await import(`embedded-pg-${major}`)) as { postgres: string };
+  const pkg = `embedded-pg-${major}`;
+  const { postgres } = (await import(pkg).catch(() => {
+    throw new Error(`${pkg} (a devDependency) is not installed: run npm ci (or npm install) after pulling`);
+  })) as { postgres: string };
   const bin = dirname(postgres);
+  // Its postinstall (approved in package.json's allowScripts) links the shared libraries the binaries load.
+  const linked = await readFile(join(dirname(bin), 'lib', 'libpq.so.5')).then(() => true, () => false);
+  if (!linked) throw new Error(`${pkg}: ${join(dirname(bin), 'lib')} lacks its library symlinks (its postinstall did not run): run npm ci`);
   const reachable = await runAsServerUser(join(bin, 'postgres'), ['--version']).then(() => true, () => false);
   if (reachable) return bin;
   const { version } = JSON.parse(await readFile(join(dirname(dirname(bin)), 'package.json'), 'utf8')) as { version: string };

@@ -60,7 +60,7 @@ export function versionJourney(major: EmbeddedMajor | 15): void {
     baselineLedger = await ledger();
   });
   afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   // Each step runs several CLI processes; on a busy 2-core machine that can take a while.

@@ -11,6 +11,6 @@ export async function serveAction(ctx: CliContext, opts: ServeFlags): Promise<nu
   // Log lines are batched per event-loop turn: whatever is pending is written on any exit.
   const destination = createLogDestination(1);
   process.on('exit', () => destination.flushSync());
-  unwrap(await runServer(config, { signal: ctx.signal, destination }));
+  unwrap(await runServer(config, { signal: ctx.signal, hurry: ctx.hurry, destination }));
   return ExitCode.ok;
 }
