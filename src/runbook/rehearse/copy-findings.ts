@@ -80,7 +80,9 @@ export function strongestPerRelation(locks: readonly { relation: string; mode: s
 
 export function profileFinding(p: StatementProfile): Finding {
   const apply = p.direction === 'apply';
-  const longest = [...p.statements].sort((a, b) => b.holdMs - a.holdMs)[0];
+  // The statement whose table lock is held longest (an ACCESS EXCLUSIVE one first: it blocks readers too).
+  const exclusive = (st: StatementProfile['statements'][number]) => st.locks.some((l) => l.mode === 'ACCESS EXCLUSIVE');
+  const longest = p.statements.filter((st) => st.locks.length > 0).sort((a, b) => Number(exclusive(b)) - Number(exclusive(a)) || b.holdMs - a.holdMs)[0];
   const total = p.migrations.reduce((n, m) => n + m.durationMs, 0);
   if (p.failed) {
     return finding({

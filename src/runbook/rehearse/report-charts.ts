@@ -13,7 +13,7 @@ export const esc = (s: unknown): string =>
 const WIDTH = 960;
 const LABEL = 330;
 const ROW = 22;
-const PLOT = WIDTH - LABEL - 170;
+const PLOT = WIDTH - LABEL - 210;
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export interface TimelineRow {
