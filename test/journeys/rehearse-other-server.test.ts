@@ -15,15 +15,16 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
 import pg from 'pg';
 
 let server: EmbeddedPostgres;
+let newer: EmbeddedPostgres;
 let source: TestDatabase;
 
 beforeAll(async () => {
-  [server, source] = await Promise.all([startEmbeddedPostgres(13), createTestDatabase('none')]);
+  [server, newer, source] = await Promise.all([startEmbeddedPostgres(13), startEmbeddedPostgres(17), createTestDatabase('none')]);
   await fillProductionLike(source.url, { models: 20, users: 100, apiLogs: 1000, at: 'baseline' });
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([server?.stop(), source?.drop()]);
+  await Promise.all([server?.stop(), newer?.stop(), source?.drop()]);
 });
 
 async function databasesOn(url: string): Promise<string[]> {
@@ -36,7 +37,7 @@ async function databasesOn(url: string): Promise<string[]> {
   }
 }
 
-describe('journey: tierctl rehearse --from-database --sandbox-url (another, older server)', () => {
+describe('journey: tierctl rehearse across servers (--sandbox-url on an older one; a source newer than pg_dump)', () => {
   it('drills the whole deployment on the other server, says it is older, and leaves both servers as they were', async () => {
     const before = await tableChecksums(source.url);
     const r = await runCli(['rehearse', '--from-database', source.url, '--sandbox-url', server.adminUrl, '--json'], { timeoutMs: 240_000 });
@@ -52,4 +53,14 @@ describe('journey: tierctl rehearse --from-database --sandbox-url (another, olde
     expect(await sandboxesOf(pidOfSandbox(report.sandbox))).toEqual([]);
     expect(await tableChecksums(source.url)).toEqual(before);
   }, 300_000);
+
+  it('a source on a newer server than pg_dump: exit 2 naming the pg_dump to use, before anything is created', async () => {
+    const url = await newer.createDatabase('production');
+    const r = await runCli(['rehearse', '--from-database', url, '--json'], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(2);
+    const report = JSON.parse(r.stdout);
+    expect(report.phases.map((p: any) => `${p.id}:${p.outcome}`)).toEqual(['source:failed']);
+    expect(report.failure).toMatchObject({ code: 'pg_tool_too_old', message: expect.stringContaining(`PostgreSQL ${newer.version}`), hint: expect.stringContaining('--pg-dump PATH') });
+    expect(report.sandbox).toBeNull();
+  }, 120_000);
 });

@@ -3,6 +3,7 @@ import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { siblingTool } from '../../db/pg-tools.js';
 import { childBaseEnv } from '../../db/restore-stream.js';
 import { verifyRunner } from '../../runbook/deploy/verify-runner.js';
 import type { SourceSpec } from '../../runbook/rehearse/copy-source.js';
@@ -76,12 +77,14 @@ export async function rehearseAction(ctx: CliContext, opts: RehearseFlags): Prom
   const { adminUrl } = unwrap(resolveConfig({ adminUrl: { flag: 'adminUrl', schema: postgresUrl, secret: true, fallback: ctx.env.TIERCTL_SANDBOX_URL || ctx.env.TIERCTL_ADMIN_URL || DEFAULT_SANDBOX_SERVER } }, ctx.sources({ adminUrl: sandboxUrl })));
   const from = sourceOf(ctx, opts);
   const fixturesDir = resolveFixturesDir(ctx, opts);
+  // pg_restore from beside --pg-dump (same installation), as backup does, unless given.
+  const pgRestore = opts.pgRestore ?? (opts.pgDump ? siblingTool(opts.pgDump, 'pg_restore') : undefined);
   const password = testPassword(ctx, opts.passwordEnv).password;
   if (opts.report) await writable('--report', dirname(resolve(opts.report)));
   if (opts.evidenceDir) await writable('--evidence-dir', resolve(opts.evidenceDir));
   const report = unwrap(
     await rehearse(
-      { adminUrl, fixturesDir, testPassword: password, ...(from ? { from } : {}), ...(opts.evidenceDir ? { evidenceDir: opts.evidenceDir } : {}), ...(opts.pgDump ? { pgDump: opts.pgDump } : {}), ...(opts.pgRestore ? { pgRestore: opts.pgRestore } : {}) },
+      { adminUrl, fixturesDir, testPassword: password, ...(from ? { from } : {}), ...(opts.evidenceDir ? { evidenceDir: opts.evidenceDir } : {}), ...(opts.pgDump ? { pgDump: opts.pgDump } : {}), ...(pgRestore ? { pgRestore } : {}) },
       {
         reporter: await cliReporter(ctx), signal: ctx.signal, startBackend, isAlive, childEnv: childBaseEnv(ctx.env), // A spinner line is rewritten in place: often. A log (CI, or a terminal that reports no width) gets a line per table and at most one every 5 s.
         progressEveryMs: ctx.interactive && (ctx.stderr.columns ?? 0) > 0 ? 200 : 5000,

@@ -4,10 +4,10 @@ import { dirname, join } from 'node:path';
 import { requirementsFromCatalog, requirementsFromToc, type DumpRequirements } from '../../db/dump-requirements.js';
 import { schemaOf } from '../../db/ledger.js';
 import { withClient } from '../../db/pg-connect.js';
-import { directPgTool } from '../../db/pg-tools.js';
+import { checkToolCanDump, directPgTool, pgToolVersion, serverVersion } from '../../db/pg-tools.js';
 import { listTables } from '../../db/table-counts.js';
 import { execOk } from '../../shared/exec.js';
-import { ok, type Result } from '../../shared/failure.js';
+import { err, ok, type Result } from '../../shared/failure.js';
 import { redactUrl } from '../../shared/redact-url.js';
 import type { Reporter } from '../../shared/reporter.js';
 import type { DumpFeed } from '../../db/restore-stream.js';
@@ -96,8 +96,14 @@ export async function describeSource(spec: SourceSpec, deps: SourceDeps): Promis
   if (!described.ok) return described;
   const { info, tables, requirements } = described.value;
   const num = Number(info.v);
+  // pg_dump refuses a newer server: say so (and which pg_dump to use) before anything is created.
+  const pgDump = deps.pgDump ?? 'pg_dump';
+  const tool = await pgToolVersion(pgDump, signal);
+  if (!tool.ok) return tool;
+  const fits = checkToolCanDump(pgDump, tool.value, serverVersion(num));
+  if (!fits.ok) return err({ ...fits.failure, hint: `${fits.failure.hint ?? ''} Then pass it with --pg-dump PATH.`.trim() });
   return ok({
     kind: 'database', label: redactUrl(spec.url), database: info.db, schema: schemaOf(spec.url), serverVersion: `${Math.floor(num / 10000)}.${num % 10000}`, serverMajor: Math.floor(num / 10000),
-    tables, sizeBytes: Number(info.size), requirements, feed: { kind: 'pg_dump', pgDump: deps.pgDump ?? 'pg_dump', sourceUrl: spec.url }, takenAt: null,
+    tables, sizeBytes: Number(info.size), requirements, feed: { kind: 'pg_dump', pgDump, sourceUrl: spec.url }, takenAt: null,
   });
 }
