@@ -17,6 +17,7 @@ import { unwrap } from '../src/shared/failure.js';
 import { silentReporter } from '../src/shared/reporter.js';
 import { createTestDatabase } from '../test/helpers/test-database.js';
 import { median, reportFigure } from './report.js';
+import { plainTarget } from '../src/shared/database-target.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 7);
 const ROWS = 100_000;
@@ -58,7 +59,7 @@ try {
   const tierctl = async (): Promise<number> => {
     const dir = fresh();
     const start = performance.now();
-    const report = unwrap(await backupDatabase({ databaseUrl: db.url, dir }, { reporter: silentReporter }));
+    const report = unwrap(await backupDatabase({ database: plainTarget(db.url), dir }, { reporter: silentReporter }));
     const ms = performance.now() - start;
     dumpBytes = statSync(report.dumpPath).size;
     rmSync(dir, { recursive: true });

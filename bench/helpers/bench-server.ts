@@ -9,6 +9,7 @@ import Fastify from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/server/app.js';
 import { createServerLogger } from '../../src/server/run-server.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 const kind = process.env.BENCH_KIND ?? 'app';
 let close: () => Promise<void>;
@@ -17,7 +18,7 @@ let port: number;
 if (kind === 'app') {
   // The server's own logger (info level, asynchronous writes), into /dev/null.
   const logger = createServerLogger(process.env.BENCH_LOG_LEVEL ?? 'info', pino.destination({ dest: '/dev/null', sync: false }));
-  const app = await buildApp({ databaseUrl: process.env.DATABASE_URL!, jwt: { secret: process.env.JWT_SECRET! }, logger });
+  const app = await buildApp({ database: plainTarget(process.env.DATABASE_URL!), jwt: { secret: process.env.JWT_SECRET! }, logger });
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as { port: number }).port;
   close = () => app.close();

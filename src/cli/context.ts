@@ -9,6 +9,8 @@ export interface CliContext {
   readonly stderr: NodeJS.WriteStream;
   /** Aborted on Ctrl-C (SIGINT) or SIGTERM. */
   readonly signal: AbortSignal;
+  /** The working directory: where the project's `.env` and `prisma.config.ts` are. */
+  readonly cwd: string;
   /** stdin and stderr are terminals: prompts and spinners are possible. */
   readonly interactive: boolean;
   sources(flags: Record<string, unknown>): ConfigSources;
@@ -23,6 +25,7 @@ export function createContext(signal: AbortSignal): CliContext {
     stdout: process.stdout,
     stderr: process.stderr,
     signal,
+    cwd: process.cwd(),
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) && env.CI !== 'true',
     sources: (flags) => ({ flags, env, dotenv }),
   };

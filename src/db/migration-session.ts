@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { err, ok, type Result } from '../shared/failure.js';
-import { LEDGER_TABLE, schemaOf } from './ledger.js';
+import { sessionUrl, type DatabaseTarget } from '../shared/database-target.js';
+import { LEDGER_TABLE } from './ledger.js';
 import { connectClient, connectionFailure } from './pg-connect.js';
 import { ROLLBACK_AUDIT_TABLE } from './rollback-audit.js';
 import { quoteLiteral, quoteIdent } from './sql.js';
@@ -28,11 +29,13 @@ export async function openMigrationSession(url: string, schema: string, command:
 }
 
 /**
- * Runs `fn` on a migration session for `url` (schema from its `?schema=`), and always
- * closes it; losing the connection midway is the same exit-3 failure as not reaching it.
+ * Runs `fn` on a migration session for `target` (its direct URL when it has one, its
+ * schema), and always closes it; losing the connection midway is the same exit-3 failure
+ * as not reaching it.
  */
-export async function withMigrationSession<T>(url: string, command: string, fn: (client: pg.Client, schema: string) => Promise<Result<T>>): Promise<Result<T>> {
-  const schema = schemaOf(url);
+export async function withMigrationSession<T>(target: DatabaseTarget, command: string, fn: (client: pg.Client, schema: string) => Promise<Result<T>>): Promise<Result<T>> {
+  const { schema } = target;
+  const url = sessionUrl(target);
   const session = await openMigrationSession(url, schema, command);
   if (!session.ok) return session;
   try {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withClient } from '../db/pg-connect.js';
+import type { DatabaseTarget } from '../shared/database-target.js';
 import { tierSchemaState } from '../db/tier-columns.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../shared/failure.js';
@@ -22,7 +23,7 @@ import {
  * through the same policy library the server uses.
  */
 export interface AccessExplainOptions {
-  readonly databaseUrl: string;
+  readonly database: DatabaseTarget;
   readonly email: string;
   readonly modelId: string;
 }
@@ -85,7 +86,7 @@ function outcomeFor(model: AccessExplanation['model'], modelId: string, tier: st
 
 export async function accessExplain(options: AccessExplainOptions, deps: { now?: () => Date } = {}): Promise<Result<AccessExplanation>> {
   const now = deps.now?.() ?? new Date();
-  const read = await withClient(options.databaseUrl, async (client) => {
+  const read = await withClient(options.database.url, async (client) => {
     const users = await client.query<{ id: string; email: string }>('SELECT id::text, email FROM users WHERE email = $1', [options.email]);
     const user = users.rows[0];
     if (!user) return null;

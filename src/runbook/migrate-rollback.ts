@@ -7,7 +7,7 @@ import { modelsWithTierData, type ModelTierData } from '../db/tier-data-loss.js'
 import { verifyTierSchema, type TierVerification } from '../db/tier-verification.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Failure, type Result } from '../shared/failure.js';
-import { redactUrl } from '../shared/redact-url.js';
+import type { DatabaseTarget } from '../shared/database-target.js';
 import type { Reporter } from '../shared/reporter.js';
 import { planScript, type PlannedScript } from './apply-plan.js';
 import { verifyBackupEvidence, type BackupEvidence } from './backup-evidence.js';
@@ -16,7 +16,7 @@ import { loadMigrationSet, readMigrationState, withoutTransactionControl, type M
 import { dataLossDecision, rollbackSteps, rollbackTarget, type LossAllowance } from './rollback-plan.js';
 
 export interface MigrateRollbackOptions {
-  readonly databaseUrl: string;
+  readonly database: DatabaseTarget;
   readonly migrationsDir?: string;
   /** Return to the state right after this migration (default: the one before the tier migration). */
   readonly to?: string;
@@ -81,7 +81,7 @@ export async function migrateRollback(options: MigrateRollbackOptions, deps: Mig
   if (!set.ok) return set;
   const target = rollbackTarget(set.value, options.to);
   if (!target.ok) return target;
-  return withMigrationSession(options.databaseUrl, 'migrate rollback', (client, schema) => rollbackWith(client, set.value, schema, target.value, options, deps));
+  return withMigrationSession(options.database, 'migrate rollback', (client, schema) => rollbackWith(client, set.value, schema, target.value, options, deps));
 }
 
 async function plan(client: pg.Client, set: MigrationSet, schema: string, after: string) {
@@ -95,7 +95,7 @@ async function plan(client: pg.Client, set: MigrationSet, schema: string, after:
 }
 
 async function rollbackWith(client: pg.Client, set: MigrationSet, schema: string, target: { after: string; target: string | null }, options: MigrateRollbackOptions, deps: MigrateRollbackDeps): Promise<Result<MigrateRollbackReport>> {
-  const database = redactUrl(options.databaseUrl);
+  const database = options.database.redacted;
   const first = await plan(client, set, schema, target.after);
   if (!first.ok) return first;
   const evidence = options.backupManifest ? await verifyBackupEvidence(options.backupManifest, { database: await currentDatabase(client) }, deps) : null;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withClient } from '../db/pg-connect.js';
+import type { DatabaseTarget } from '../shared/database-target.js';
 import { METRICS } from '../shared/metric-names.js';
 import { err, ok, type Result } from '../shared/failure.js';
 import { hasSample, sumSamples, type PromSample } from '../shared/prometheus-text.js';
@@ -22,7 +23,7 @@ export interface MonitorThresholds {
 export const GUIDE_THRESHOLDS: MonitorThresholds = { maxDenialsPerHour: 100, maxTierCheckMs: 10, minCacheHitRate: 0.8 };
 
 export interface MonitorOptions {
-  readonly databaseUrl?: string;
+  readonly database?: DatabaseTarget;
   /** The API whose /metrics to read. */
   readonly apiUrl?: string;
   readonly thresholds: MonitorThresholds;
@@ -96,7 +97,7 @@ function cacheAlert(samples: readonly PromSample[] | null, t: MonitorThresholds)
 export async function collectMonitor(options: MonitorOptions, deps: { signal?: AbortSignal; now?: () => Date } = {}): Promise<Result<MonitorReport>> {
   const t = options.thresholds;
   const [logs, samples] = await Promise.all([
-    options.databaseUrl ? withClient(options.databaseUrl, readLogs) : Promise.resolve(null),
+    options.database ? withClient(options.database.url, readLogs) : Promise.resolve(null),
     options.apiUrl ? scrapeMetrics(options.apiUrl, { timeoutMs: options.timeoutMs ?? 5000, ...(deps.signal ? { signal: deps.signal } : {}) }) : Promise.resolve(null),
   ]);
   if (logs && !logs.ok) return err(logs.failure);

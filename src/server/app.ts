@@ -8,6 +8,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { createPool } from '../db/pg-connect.js';
+import { sessionUrl } from '../shared/database-target.js';
 import { createApiLogWriter } from './api-log-writer.js';
 import type { AppOptions } from './app-options.js';
 import { createAuthenticator } from './auth/authenticate.js';
@@ -39,15 +40,15 @@ export type TierApp = FastifyInstance & { readonly caches: CacheControl };
 export async function buildApp(options: AppOptions): Promise<TierApp> {
   const log = options.logger ?? pino({ level: 'silent' });
   const now = options.now ?? (() => new Date());
-  const pool = createPool(options.databaseUrl, { max: options.poolMax ?? 10, applicationName: 'tierctl-server' });
+  const pool = createPool(options.database.url, { max: options.poolMax ?? 10, applicationName: 'tierctl-server' });
   pool.on('error', (e) => log.warn({ err: e.message }, 'Idle database connection error'));
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
   const { caches, modelCache, userTiers, recheckSchema } = createCaches(pool, options, now);
-  const changeListener = options.changeListener === false ? undefined : (options.changeListener ?? createPgChangeListener({ databaseUrl: options.databaseUrl, log }));
+  const changeListener = options.changeListener === false ? undefined : (options.changeListener ?? createPgChangeListener({ databaseUrl: sessionUrl(options.database), log }));
   let schemaTimer: NodeJS.Timeout | undefined;
   const tokens = createTokenService(options.jwt, now);
   // api_logs get their own connection: a slow batch never holds one the requests need.
-  const logPool = createPool(options.databaseUrl, { max: 1, applicationName: 'tierctl-server-api-logs' });
+  const logPool = createPool(options.database.url, { max: 1, applicationName: 'tierctl-server-api-logs' });
   logPool.on('error', (e) => log.warn({ err: e.message }, 'Idle api_logs connection error'));
   const apiLogs = createApiLogWriter({
     pool: logPool,

@@ -18,6 +18,8 @@ const httpUrl = urlOf(['http:', 'https:'], 'must be an http:// or https:// URL')
 
 export const databaseUrl: Setting<string> = { flag: 'databaseUrl', env: 'DATABASE_URL', schema: postgresUrl, secret: true };
 export const optionalDatabaseUrl: Setting<string | undefined> = { ...databaseUrl, schema: postgresUrl.optional(), fallback: undefined };
+/** Prisma's `directUrl`: a session connection (not through a pooler) for migrations, locks, dumps, LISTEN. */
+export const directUrl: Setting<string | undefined> = { flag: 'directUrl', env: 'DIRECT_URL', schema: postgresUrl.optional(), fallback: undefined, secret: true };
 export const apiUrl: Setting<string> = { flag: 'apiUrl', env: 'API_URL', schema: httpUrl };
 
 export const boolean = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v))]);

@@ -9,8 +9,8 @@ const same = (a: readonly string[], b: readonly string[]) => a.length === b.leng
 
 /** Test 1: every model has non-null tier fields, and the assignments equal tier-assignments.json. */
 export async function checkDatabase(ctx: VerifyContext): Promise<Verdict> {
-  if (!ctx.databaseUrl) return skipped('needs --database-url (or DATABASE_URL): the database is not checked without it');
-  const read = await withClient(ctx.databaseUrl, async (client) => {
+  if (!ctx.database) return skipped('needs --database-url (or DATABASE_URL): the database is not checked without it');
+  const read = await withClient(ctx.database.url, async (client) => {
     const schema = await tierSchemaState(client);
     return schema.state === 'present' ? { rows: await readModelTiers(client), present: [] } : { rows: null, present: [...schema.columns, ...schema.indexes] };
   });

@@ -8,6 +8,7 @@ import { tierSchemaState } from '../../src/db/tier-columns.js';
 import { GUIDE_TEST_PASSWORD, loadSandboxModels, loadTestUsers, loadTierAssignments } from '../../src/fixtures/load-fixtures.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { createTestDatabase, useTestDatabase } from '../helpers/test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 const db = useTestDatabase('all');
 
@@ -48,7 +49,7 @@ describe('sandbox catalog and tier assignments', () => {
 describe('test users', () => {
   it('creates the three users with $2b$ hashes and active subscriptions, then is idempotent', async () => {
     const users = unwrap(await loadTestUsers());
-    const prisma = createPrismaClient(db().url);
+    const prisma = createPrismaClient(plainTarget(db().url));
     try {
       const now = new Date();
       const first = await upsertTestUsers(prisma, users, GUIDE_TEST_PASSWORD, now);
@@ -82,7 +83,7 @@ describe('test users', () => {
 
   it('works on a baseline database (the guide creates test users before migrating)', async () => {
     const baseline = await createTestDatabase('baseline');
-    const prisma = createPrismaClient(baseline.url);
+    const prisma = createPrismaClient(plainTarget(baseline.url));
     try {
       const client = await baseline.pool.connect();
       expect((await tierSchemaState(client)).state).toBe('absent');

@@ -9,6 +9,7 @@ import { upsertTestUsers } from '../../src/db/test-users.js';
 import { createPrismaClient } from '../../src/db/prisma-client.js';
 import { unwrap } from '../../src/shared/failure.js';
 import type { TestDatabase } from './test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 export interface SandboxOptions {
   /** Apply fixtures/tier-assignments.json (needs the tier migration). Default true. */
@@ -34,7 +35,7 @@ export async function seedSandbox(db: TestDatabase, options: SandboxOptions = {}
     client.release();
   }
   if (options.users ?? true) {
-    const prisma = createPrismaClient(db.url);
+    const prisma = createPrismaClient(plainTarget(db.url));
     try {
       await upsertTestUsers(prisma, unwrap(await loadTestUsers()), GUIDE_TEST_PASSWORD, new Date());
     } finally {

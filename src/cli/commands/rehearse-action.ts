@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { rehearse, rehearsalFailed, type Backend, type RehearseReport } from '../../runbook/rehearse/rehearse.js';
 import { buildApp } from '../../server/app.js';
 import { resolveConfig } from '../../shared/config.js';
+import { plainTarget } from '../../shared/database-target.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { ok, unwrap, type Result } from '../../shared/failure.js';
 import { databaseUrl } from '../../shared/settings.js';
@@ -18,7 +19,7 @@ import { verifyRunner } from '../../runbook/deploy/verify-runner.js';
 
 /** The backend under rehearsal: the real app, in this process, on a free loopback port, with a one-off JWT secret. */
 async function startBackend(url: string): Promise<Result<Backend>> {
-  const app = await buildApp({ databaseUrl: url, jwt: { secret: randomBytes(32).toString('hex') } });
+  const app = await buildApp({ database: plainTarget(url), jwt: { secret: randomBytes(32).toString('hex') } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return ok({ url: `http://127.0.0.1:${port}`, close: () => app.close() });

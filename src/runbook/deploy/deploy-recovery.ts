@@ -54,7 +54,7 @@ export async function recoverAfterFailure(run: PhaseRun, o: DeployOptions, deps:
   const rolledBack = await runPhase(run, 'auto-rollback', 'Roll the migration back (automatic, after the failure)', async () => {
     // The tier values being dropped were written by this deployment, after the backup: nothing older is lost.
     const r = await migrateRollback(
-      { databaseUrl: o.databaseUrl, ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), acceptLoss: true, reason: `tierctl deploy: ${f.failure.code}` },
+      { database: o.database, ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), acceptLoss: true, reason: `tierctl deploy: ${f.failure.code}` },
       { reporter: silentReporter, ...(deps.signal ? { signal: deps.signal } : {}) },
     );
     if (!r.ok) return r;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { failure, ok, type Failure, type Result } from '../../shared/failure.js';
+import { plainTarget } from '../../shared/database-target.js';
 import { redactUrl } from '../../shared/redact-url.js';
 import { silentReporter, type Reporter } from '../../shared/reporter.js';
 import type { PhaseRecord } from '../deploy/deploy-journal.js';
@@ -68,7 +69,7 @@ export async function rehearse(o: RehearseOptions, deps: RehearseDeps): Promise<
   let rollbackReport: RollbackReport | null = null;
   const signal = deps.signal ? { signal: deps.signal } : {};
   const phaseOptions = () => ({
-    databaseUrl: sandbox!.url, apiUrl: backend!.url, backupDir: workDir, evidenceDir: o.evidenceDir ?? workDir, journalPath: join(workDir, 'deploy-journal.json'),
+    database: plainTarget(sandbox!.url), apiUrl: backend!.url, backupDir: workDir, evidenceDir: o.evidenceDir ?? workDir, journalPath: join(workDir, 'deploy-journal.json'),
     fixturesDir: o.fixturesDir, hookTimeoutMs: 60_000, seed: true, testUsers: true, testPassword: o.testPassword, autoRollback: true, resume: false, waitMs: 10_000, httpTimeoutMs: 5000,
   });
   const phaseDeps = () => ({ reporter: silentReporter, verify: deps.verify, ...signal });
@@ -97,7 +98,7 @@ export async function rehearse(o: RehearseOptions, deps: RehearseDeps): Promise<
     ['rollback-drill', 'Rollback drill: tierctl rollback and its verification', async () => {
       const manifest = (deployReport!.phases.find((p) => p.id === 'backup')?.data as { manifestPath: string }).manifestPath;
       // The assignments being dropped were seeded by this rehearsal, after the backup.
-      const r = await rollbackProcedure({ databaseUrl: sandbox!.url, apiUrl: backend!.url, backupManifest: manifest, acceptLoss: true, hookTimeoutMs: 60_000, httpTimeoutMs: 5000, waitMs: 10_000, reason: 'tierctl rehearse: rollback drill' }, { reporter: deps.reporter, ...signal });
+      const r = await rollbackProcedure({ database: plainTarget(sandbox!.url), apiUrl: backend!.url, backupManifest: manifest, acceptLoss: true, hookTimeoutMs: 60_000, httpTimeoutMs: 5000, waitMs: 10_000, reason: 'tierctl rehearse: rollback drill' }, { reporter: deps.reporter, ...signal });
       if (!r.ok) return r;
       rollbackReport = r.value;
       if (r.value.failure) return { ok: false, failure: r.value.failure };

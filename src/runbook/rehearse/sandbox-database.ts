@@ -6,6 +6,7 @@ import { withClient } from '../../db/pg-connect.js';
 import { insertSandboxCatalog } from '../../db/sandbox-catalog.js';
 import { quoteIdent } from '../../db/sql.js';
 import { loadSandboxModels } from '../../fixtures/load-fixtures.js';
+import { plainTarget } from '../../shared/database-target.js';
 import { ok, type Result } from '../../shared/failure.js';
 import { silentReporter } from '../../shared/reporter.js';
 import { migrateApply } from '../migrate-apply.js';
@@ -56,7 +57,7 @@ export async function prepareBaseline(sandbox: SandboxDatabase, workDir: string)
     await copyFile(join(MIGRATIONS_DIR, f.name, 'migration.sql'), join(dir, f.name, 'migration.sql'));
   }
   await copyFile(join(MIGRATIONS_DIR, 'migration_lock.toml'), join(dir, 'migration_lock.toml'));
-  const applied = await migrateApply({ databaseUrl: sandbox.url, migrationsDir: dir }, { reporter: silentReporter });
+  const applied = await migrateApply({ database: plainTarget(sandbox.url), migrationsDir: dir }, { reporter: silentReporter });
   if (!applied.ok) return applied;
   const models = await loadSandboxModels();
   if (!models.ok) return models;
