@@ -28,7 +28,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'tierctl-bench-backup-'));
 try {
   const client = await db.pool.connect();
   try {
-    await insertSandboxCatalog(client, unwrap(await loadSandboxModels()));
+    await insertSandboxCatalog(client, 'public', unwrap(await loadSandboxModels()));
     await client.query(
       `INSERT INTO api_logs (user_id, method, path, model_id, status_code, error_code, latency_ms, tier_check_ms, created_at)
        SELECT NULL, 'POST', '/v1/chat/completions', (ARRAY['gpt-5','claude-3.5-sonnet','gemini-2.0-pro','gpt-4o-mini'])[1 + i % 4],

@@ -15,7 +15,7 @@ export interface TierSchemaState {
 }
 
 /** What of the tier migration is in the catalog right now (whatever the ledger says). */
-export async function tierSchemaState(client: pg.ClientBase, schema = 'public'): Promise<TierSchemaState> {
+export async function tierSchemaState(client: pg.ClientBase, schema: string): Promise<TierSchemaState> {
   const cols = await client.query<{ column_name: string }>(
     `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'models' AND column_name = ANY($2)`,
     [schema, TIER_COLUMNS],

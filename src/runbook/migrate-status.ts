@@ -2,7 +2,7 @@ import { withMigrationSession } from '../db/migration-session.js';
 import type { MigrationStatusEntry } from '../db/migration-status.js';
 import type { TierSchemaState } from '../db/tier-columns.js';
 import { ok, type Result } from '../shared/failure.js';
-import type { DatabaseTarget } from '../shared/database-target.js';
+import { sessionRedacted, type DatabaseTarget } from '../shared/database-target.js';
 import type { Reporter } from '../shared/reporter.js';
 import { migrationProblems, type MigrationProblem } from './migration-problems.js';
 import { loadMigrationSet, namesIn, readMigrationState } from './migration-state.js';

@@ -62,8 +62,8 @@ async function seedOnce(options: SeedOptions, dryRun: boolean): Promise<Result<S
       }));
     }
     await client.query('BEGIN');
-    const inserted = models ? await insertSandboxCatalog(client, models.value) : [];
-    const outcome = await applyTierAssignments(client, assignments.value);
+    const inserted = models ? await insertSandboxCatalog(client, options.database.schema, models.value) : [];
+    const outcome = await applyTierAssignments(client, options.database.schema, assignments.value);
     if ('missing' in outcome) {
       await client.query('ROLLBACK');
       return err(failure('models_missing', `Listed in tier-assignments.json but not in the models table: ${outcome.missing.join(', ')}; nothing was changed`, ExitCode.failed, {

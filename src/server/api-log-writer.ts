@@ -17,6 +17,7 @@ export interface ApiLogWriter {
 
 export interface ApiLogWriterOptions {
   readonly pool: pg.Pool;
+  readonly schema: string;
   readonly log: Logger;
   readonly flushIntervalMs: number;
   readonly maxBatch: number;
@@ -40,7 +41,7 @@ export function createApiLogWriter(options: ApiLogWriterOptions): ApiLogWriter {
     while (queue.length > 0) {
       const batch = queue.slice(0, options.maxBatch * 5);
       try {
-        await insertApiLogs(options.pool, batch);
+        await insertApiLogs(options.pool, options.schema, batch);
       } catch (e) {
         failures += 1;
         if (failures === 1 || failures % 20 === 0) options.log.warn({ err: (e as Error).message, queued: queue.length }, 'api_logs write failed; will retry');

@@ -52,6 +52,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   logPool.on('error', (e) => log.warn({ err: e.message }, 'Idle api_logs connection error'));
   const apiLogs = createApiLogWriter({
     pool: logPool,
+    schema: options.database.schema,
     log,
     flushIntervalMs: options.apiLogs?.flushIntervalMs ?? 500,
     maxBatch: options.apiLogs?.maxBatch ?? 1000,
@@ -59,6 +60,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   });
   const ctx: ServerContext = {
     pool,
+    schema: options.database.schema,
     log,
     metrics,
     models: createModelService(modelCache, metrics, log),

@@ -61,7 +61,7 @@ export async function prepareBaseline(sandbox: SandboxDatabase, workDir: string)
   if (!applied.ok) return applied;
   const models = await loadSandboxModels();
   if (!models.ok) return models;
-  const inserted = await withClient(sandbox.url, (c) => insertSandboxCatalog(c, models.value));
+  const inserted = await withClient(sandbox.url, (c) => insertSandboxCatalog(c, 'public', models.value));
   if (!inserted.ok) return inserted;
   return ok({ baseline: baseline.map((f) => f.name), models: inserted.value });
 }

@@ -45,7 +45,7 @@ export async function modelsMatchCsv(database: DatabaseTarget, csvPath: string |
   } catch (e) {
     return { id: 'models-csv', title, result: 'fail', detail: `cannot read ${csvPath}: ${(e as Error).message}` };
   }
-  const now = await withMigrationSession(database, 'rollback', async (client) => ok((await modelsCsv(client)).csv));
+  const now = await withMigrationSession(database, 'rollback', async (client, schema) => ok((await modelsCsv(client, schema)).csv));
   if (!now.ok) return { id: 'models-csv', title, result: 'fail', detail: now.failure.message };
   if (now.value === before) return { id: 'models-csv', title, result: 'pass', detail: `${before.split('\n').length - 2} models identical to ${csvPath}` };
   const a = new Set(before.split('\n'));

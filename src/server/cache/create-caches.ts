@@ -25,13 +25,13 @@ export function createCaches(pool: pg.Pool, options: AppOptions, now: () => Date
   let expectTier = true;
   const modelCache = createModelCache(
     async () => {
-      const catalog = await loadCatalog(pool, expectTier);
+      const catalog = await loadCatalog(pool, options.database.schema, expectTier);
       expectTier = catalog.tierSchema;
       return catalog;
     },
     { ttlMs: options.cache?.modelTtlMs ?? 60_000 },
   );
-  const userTiers = createUserTierCache((userId) => loadUserTier(pool, userId, now()), { ttlMs: options.cache?.userTierTtlMs ?? 30_000 });
+  const userTiers = createUserTierCache((userId) => loadUserTier(pool, options.database.schema, userId, now()), { ttlMs: options.cache?.userTierTtlMs ?? 30_000 });
   const caches: CacheControl = {
     invalidateModel: (id) => modelCache.invalidate(id),
     clearModels: () => modelCache.clear(),
@@ -49,7 +49,7 @@ export function createCaches(pool: pg.Pool, options: AppOptions, now: () => Date
     },
   };
   const recheckSchema = async () => {
-    const present = await hasTierColumns(pool);
+    const present = await hasTierColumns(pool, options.database.schema);
     if (present !== expectTier) {
       expectTier = present;
       modelCache.clear();

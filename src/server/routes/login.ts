@@ -48,7 +48,7 @@ export function registerLogin(app: FastifyInstance, ctx: ServerContext): void {
       reply.header('Retry-After', String(wait));
       return sendError(request, reply, 429, 'too_many_login_attempts', 'Too many failed login attempts; try again later', { retry_after_seconds: wait });
     }
-    const user = await findUserByEmail(ctx.pool, email);
+    const user = await findUserByEmail(ctx.pool, ctx.schema, email);
     const matches = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !matches) {
       ctx.loginThrottle.recordFailure(key);
