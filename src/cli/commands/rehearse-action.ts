@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { rehearse, rehearsalFailed, type Backend, type RehearseReport } from '../../runbook/rehearse/rehearse.js';
 import { buildApp } from '../../server/app.js';
@@ -26,6 +27,7 @@ async function startBackend(url: string): Promise<Result<Backend>> {
 }
 
 function isAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true; // not a pid: never taken as proof that a rehearsal is gone
   try {
     process.kill(pid, 0);
     return true;
@@ -51,7 +53,7 @@ export async function rehearseAction(ctx: CliContext, opts: RehearseFlags): Prom
   const report = unwrap(
     await rehearse(
       { adminUrl, fixturesDir, testPassword: password, ...(opts.evidenceDir ? { evidenceDir: opts.evidenceDir } : {}) },
-      { reporter: await cliReporter(ctx), signal: ctx.signal, startBackend, verify: verifyRunner({ waitSeconds: 10, timeoutMs: 5000, fixturesDir, password }), pid: process.pid, isAlive },
+      { reporter: await cliReporter(ctx), signal: ctx.signal, startBackend, verify: verifyRunner({ waitSeconds: 10, timeoutMs: 5000, fixturesDir, password }), owner: { host: hostname(), pid: process.pid, startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString() }, isAlive },
     ),
   );
   const failed = rehearsalFailed(report);

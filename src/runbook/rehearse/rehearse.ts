@@ -13,6 +13,7 @@ import { healthPhase, migratePhase, seedPhase, verifyPhase } from '../deploy/dep
 import { runSequence, unrecordedRun } from '../deploy/run-phase.js';
 import { rollbackProcedure, type RollbackReport } from '../rollback/rollback-procedure.js';
 import { createSandbox, dropSandbox, dropStaleSandboxes, prepareBaseline, type SandboxDatabase } from './sandbox-database.js';
+import type { SandboxOwner } from './sandbox-marker.js';
 
 /** The backend under rehearsal, started in this process by the caller (the CLI edge). */
 export interface Backend {
@@ -33,7 +34,8 @@ export interface RehearseDeps {
   readonly signal?: AbortSignal;
   readonly startBackend: (databaseUrl: string) => Promise<Result<Backend>>;
   readonly verify: VerifyRunner;
-  readonly pid: number;
+  /** This process, as the sandbox marker names it. */
+  readonly owner: SandboxOwner;
   readonly isAlive: (pid: number) => boolean;
 }
 
@@ -58,9 +60,10 @@ export interface RehearseReport {
  */
 export async function rehearse(o: RehearseOptions, deps: RehearseDeps): Promise<Result<RehearseReport>> {
   const started = performance.now();
-  const stale = await dropStaleSandboxes(o.adminUrl, deps.isAlive);
+  const stale = await dropStaleSandboxes(o.adminUrl, deps.owner.host, deps.isAlive);
   if (!stale.ok) return stale;
-  for (const name of stale.value) deps.reporter.info(`dropped ${name}, left by a rehearsal that was killed`);
+  for (const m of stale.value.dropped) deps.reporter.info(`dropped ${m.database}, left by a rehearsal that was killed (pid ${m.pid}, started ${m.startedAt})`);
+  for (const d of stale.value.leftAlone) deps.reporter.info(`left ${d.name} alone: ${d.reason}`);
   const workDir = await mkdtemp(join(tmpdir(), 'tierctl-rehearse-'));
   const run = unrecordedRun(redactUrl(o.adminUrl), deps.reporter);
   let sandbox: SandboxDatabase | null = null;
@@ -75,7 +78,7 @@ export async function rehearse(o: RehearseOptions, deps: RehearseDeps): Promise<
   const phaseDeps = () => ({ reporter: silentReporter, verify: deps.verify, ...signal });
   const failed = await runSequence(run, [
     ['sandbox', 'Sandbox database at the baseline, with the sandbox catalog', async () => {
-      const created = await createSandbox(o.adminUrl, deps.pid);
+      const created = await createSandbox(o.adminUrl, deps.owner);
       if (!created.ok) return created;
       sandbox = created.value;
       const prepared = await prepareBaseline(sandbox, workDir);
@@ -128,6 +131,7 @@ async function cleanUp(adminUrl: string, sandbox: SandboxDatabase | null, backen
   if (sandbox) {
     const dropped = await dropSandbox(adminUrl, sandbox);
     if (!dropped.ok) leftovers.push(`database ${sandbox.name}: ${dropped.failure.message}`);
+    else if (!dropped.value) leftovers.push(`database ${sandbox.name}: not dropped, its sandbox marker is gone or changed`);
   }
   await rm(workDir, { recursive: true, force: true }).catch((e: Error) => leftovers.push(`${workDir}: ${e.message}`));
   if (leftovers.length > 0) step.fail(leftovers.join('; '));

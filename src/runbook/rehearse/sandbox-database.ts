@@ -1,6 +1,7 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import { MIGRATIONS_DIR, TIER_MIGRATION } from '../../db/migration-files.js';
 import { withClient } from '../../db/pg-connect.js';
 import { insertSandboxCatalog } from '../../db/sandbox-catalog.js';
@@ -11,12 +12,12 @@ import { ok, type Result } from '../../shared/failure.js';
 import { silentReporter } from '../../shared/reporter.js';
 import { migrateApply } from '../migrate-apply.js';
 import { loadMigrationSet } from '../migration-state.js';
-
-export const SANDBOX_PREFIX = 'tierctl_rehearse_';
+import { MARKER_FORMAT, markerText, SANDBOX_PREFIX, sandboxCandidates, staleVerdict, writeMarker, type SandboxMarker, type SandboxOwner } from './sandbox-marker.js';
 
 export interface SandboxDatabase {
   readonly name: string;
   readonly url: string;
+  readonly marker: SandboxMarker;
 }
 
 export function withDatabaseName(url: string, name: string): string {
@@ -25,14 +26,62 @@ export function withDatabaseName(url: string, name: string): string {
   return u.toString();
 }
 
-/** Drops sandboxes left by rehearsals that were killed (their pid, in the name, is gone). */
-export async function dropStaleSandboxes(adminUrl: string, isAlive: (pid: number) => boolean): Promise<Result<string[]>> {
+export interface StaleSweep {
+  /** Sandboxes of rehearsals on this host that were killed: dropped, with their markers. */
+  readonly dropped: readonly SandboxMarker[];
+  /** Sandbox-shaped databases left alone, and why (no marker, another host, a live rehearsal). */
+  readonly leftAlone: readonly { readonly name: string; readonly reason: string }[];
+}
+
+/**
+ * Drops the sandboxes of rehearsals on this host that were killed (see `staleVerdict`:
+ * exact name, marker, host, dead pid); everything else is left alone. The marker is
+ * read again right before each DROP, so a database changed meanwhile is not dropped.
+ */
+export async function dropStaleSandboxes(adminUrl: string, host: string, isAlive: (pid: number) => boolean): Promise<Result<StaleSweep>> {
   return withClient(adminUrl, async (client) => {
-    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${SANDBOX_PREFIX}%`]);
-    const stale = rows.map((r) => r.datname).filter((n) => !isAlive(Number(n.slice(SANDBOX_PREFIX.length).split('_')[0])));
-    for (const name of stale) await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-    return stale;
+    const dropped: SandboxMarker[] = [];
+    const leftAlone: { name: string; reason: string }[] = [];
+    for (const candidate of await sandboxCandidates(client)) {
+      const verdict = staleVerdict(candidate, host, isAlive);
+      if (!verdict.drop) {
+        if (verdict.reason) leftAlone.push({ name: candidate.name, reason: verdict.reason });
+        continue;
+      }
+      if (await dropIfMarked(client, candidate.name, verdict.marker)) dropped.push(verdict.marker);
+    }
+    return { dropped, leftAlone };
   });
+}
+
+/** DROP DATABASE, only while its comment is still exactly `marker`. Returns whether it was dropped. */
+async function dropIfMarked(client: pg.ClientBase, name: string, marker: SandboxMarker): Promise<boolean> {
+  const { rows } = await client.query<{ comment: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [name]);
+  if (rows.length === 0) return false;
+  if (rows[0]!.comment !== markerText(marker)) return false;
+  await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+  return true;
+}
+
+/**
+ * A new, empty, marked database for this rehearsal. The marker is written right after
+ * CREATE DATABASE (the two cannot share a transaction); if writing it fails, the database
+ * this call just created is dropped again.
+ */
+export async function createSandbox(adminUrl: string, owner: SandboxOwner): Promise<Result<SandboxDatabase>> {
+  const name = `${SANDBOX_PREFIX}${owner.pid}_${randomBytes(3).toString('hex')}`;
+  const marker: SandboxMarker = { format: MARKER_FORMAT, database: name, host: owner.host, pid: owner.pid, startedAt: owner.startedAt };
+  const created = await withClient(adminUrl, async (c) => {
+    await c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
+    try {
+      await writeMarker(c, marker);
+    } catch (e) {
+      await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`).catch(() => {});
+      throw e;
+    }
+  });
+  if (!created.ok) return created;
+  return ok({ name, url: withDatabaseName(adminUrl, name), marker });
 }
 
 /**
@@ -40,13 +89,6 @@ export async function dropStaleSandboxes(adminUrl: string, isAlive: (pid: number
  * `_prisma_migrations` as Prisma would have (applied with a migrations directory that
  * stops before the tier migration), holding the sandbox model catalog.
  */
-export async function createSandbox(adminUrl: string, pid: number): Promise<Result<SandboxDatabase>> {
-  const name = `${SANDBOX_PREFIX}${pid}_${randomBytes(3).toString('hex')}`;
-  const created = await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${quoteIdent(name)}`));
-  if (!created.ok) return created;
-  return ok({ name, url: withDatabaseName(adminUrl, name) });
-}
-
 export async function prepareBaseline(sandbox: SandboxDatabase, workDir: string): Promise<Result<{ baseline: string[]; models: string[] }>> {
   const set = await loadMigrationSet();
   if (!set.ok) return set;
@@ -66,6 +108,7 @@ export async function prepareBaseline(sandbox: SandboxDatabase, workDir: string)
   return ok({ baseline: baseline.map((f) => f.name), models: inserted.value });
 }
 
-export async function dropSandbox(adminUrl: string, sandbox: SandboxDatabase): Promise<Result<unknown>> {
-  return withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(sandbox.name)} WITH (FORCE)`));
+/** Drops this rehearsal's sandbox (still carrying the marker this run wrote). */
+export async function dropSandbox(adminUrl: string, sandbox: SandboxDatabase): Promise<Result<boolean>> {
+  return withClient(adminUrl, (c) => dropIfMarked(c, sandbox.name, sandbox.marker));
 }
