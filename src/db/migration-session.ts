@@ -3,6 +3,7 @@ import { err, ok, type Result } from '../shared/failure.js';
 import { sessionUrl, type DatabaseTarget } from '../shared/database-target.js';
 import { LEDGER_TABLE } from './ledger.js';
 import { connectClient, connectionFailure } from './pg-connect.js';
+import { requireSession } from './pooler-check.js';
 import { ROLLBACK_AUDIT_TABLE } from './rollback-audit.js';
 import { quoteLiteral, quoteIdent } from './sql.js';
 
@@ -31,12 +32,24 @@ export async function openMigrationSession(url: string, schema: string, command:
 /**
  * Runs `fn` on a migration session for `target` (its direct URL when it has one, its
  * schema), and always closes it; losing the connection midway is the same exit-3 failure
- * as not reaching it.
+ * as not reaching it. A session that writes (the ledger, under the advisory lock) is first
+ * proved not to go through a transaction pooler (exit 2 otherwise, before any lock); a
+ * `readOnly` one (status, checks, dry runs) sets nothing on its connection, so it may go
+ * through a pooler: every query it runs names the schema.
  */
-export async function withMigrationSession<T>(target: DatabaseTarget, command: string, fn: (client: pg.Client, schema: string) => Promise<Result<T>>): Promise<Result<T>> {
+export async function withMigrationSession<T>(
+  target: DatabaseTarget,
+  command: string,
+  fn: (client: pg.Client, schema: string) => Promise<Result<T>>,
+  options: { readonly readOnly?: boolean } = {},
+): Promise<Result<T>> {
   const { schema } = target;
   const url = sessionUrl(target);
-  const session = await openMigrationSession(url, schema, command);
+  if (!options.readOnly) {
+    const session = await requireSession(target, `tierctl ${command}`);
+    if (!session.ok) return session;
+  }
+  const session = options.readOnly ? await connectClient(url, { applicationName: `tierctl ${command}` }) : await openMigrationSession(url, schema, command);
   if (!session.ok) return session;
   try {
     return await fn(session.value, schema);

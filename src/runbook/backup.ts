@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readDumpToc } from '../db/dump-toc.js';
 import { connectClient } from '../db/pg-connect.js';
+import { requireSession } from '../db/pooler-check.js';
 import { checkToolCanDump, directPgTool, execPg, parsePgVersion, PG_CLIENT_HINT, siblingTool, type PgVersion } from '../db/pg-tools.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, TierctlError, type Result } from '../shared/failure.js';
@@ -81,6 +82,9 @@ export async function backupDatabase(options: BackupOptions, deps: BackupDeps): 
   const url = sessionUrl(database);
   const dirOk = await checkBackupDir(dir);
   if (!dirOk.ok) return dirOk;
+  // pg_dump sets session settings (search_path '') and holds a snapshot: never through a transaction pooler.
+  const session = await requireSession(database, 'tierctl backup (pg_dump)');
+  if (!session.ok) return session;
   const pgDump = options.pgDump ?? 'pg_dump';
   const connected = await connectClient(url);
   if (!connected.ok) return connected;

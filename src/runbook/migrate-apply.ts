@@ -59,7 +59,7 @@ export interface MigrateApplyReport {
 export async function migrateApply(options: MigrateApplyOptions, deps: MigrateApplyDeps): Promise<Result<MigrateApplyReport>> {
   const set = await loadMigrationSet(options.migrationsDir);
   if (!set.ok) return set;
-  return withMigrationSession(options.database, 'migrate apply', (client, schema) => applyWith(client, set.value, schema, options, deps));
+  return withMigrationSession(options.database, 'migrate apply', (client, schema) => applyWith(client, set.value, schema, options, deps), { readOnly: Boolean(options.dryRun) });
 }
 
 async function applyWith(client: pg.Client, set: MigrationSet, schema: string, options: MigrateApplyOptions, deps: MigrateApplyDeps): Promise<Result<MigrateApplyReport>> {

@@ -81,7 +81,7 @@ export async function migrateRollback(options: MigrateRollbackOptions, deps: Mig
   if (!set.ok) return set;
   const target = rollbackTarget(set.value, options.to);
   if (!target.ok) return target;
-  return withMigrationSession(options.database, 'migrate rollback', (client, schema) => rollbackWith(client, set.value, schema, target.value, options, deps));
+  return withMigrationSession(options.database, 'migrate rollback', (client, schema) => rollbackWith(client, set.value, schema, target.value, options, deps), { readOnly: Boolean(options.dryRun) });
 }
 
 async function plan(client: pg.Client, set: MigrationSet, schema: string, after: string) {

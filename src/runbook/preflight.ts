@@ -5,6 +5,7 @@ import { loadMigrations } from '../db/migration-files.js';
 import { migrationStatus } from '../db/migration-status.js';
 import { connectClient } from '../db/pg-connect.js';
 import { checkToolCanDump, pgToolVersion, type PgVersion } from '../db/pg-tools.js';
+import { requireSession } from '../db/pooler-check.js';
 import { quoteIdent } from '../db/sql.js';
 import { listTables } from '../db/table-counts.js';
 import { tierSchemaState } from '../db/tier-columns.js';
@@ -46,6 +47,14 @@ async function pgDumpCheck(pgDump: string, server: PgVersion, signal?: AbortSign
   const fits = checkToolCanDump(pgDump, version.value, server);
   if (!fits.ok) return check('pg-dump', title, 'blocker', fits.failure.message, fits.failure.hint ? { hint: fits.failure.hint } : {});
   return check('pg-dump', title, 'ok', `${pgDump} ${version.value.text} can dump server ${server.text}`);
+}
+
+/** The migration's lock and the backup need a session: a transaction pooler without DIRECT_URL blocks. */
+async function sessionCheck(database: DatabaseTarget): Promise<PreflightCheck> {
+  const title = 'Session connection';
+  const r = await requireSession(database, 'The migration (its advisory lock) and the backup');
+  if (!r.ok) return check('session', title, 'blocker', r.failure.message, r.failure.hint ? { hint: r.failure.hint } : {});
+  return check('session', title, 'ok', database.directSource ? `${database.directSource} is a session of its own (no pooler seen)` : 'DATABASE_URL is a session of its own (no pooler seen)');
 }
 
 async function diskSpaceCheck(dir: string, databaseBytes: number): Promise<PreflightCheck> {
@@ -90,6 +99,7 @@ export async function preflight(options: PreflightOptions, deps: { reporter: Rep
     const checks: PreflightCheck[] = [
       check('connectivity', 'Connectivity', 'ok', `Connected to ${target}`),
       check('server-version', 'Server version', 'ok', `PostgreSQL ${server.text}`),
+      await sessionCheck(options.database),
       await pgDumpCheck(options.pgDump ?? 'pg_dump', server, deps.signal),
       await alterPrivilegeCheck(client, schema),
       schemaStateCheck(tier, status),

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { withClient } from '../db/pg-connect.js';
 import { execPg } from '../db/pg-tools.js';
+import { requireSession } from '../db/pooler-check.js';
 import { quoteIdent } from '../db/sql.js';
 import { exactRowCounts } from '../db/table-counts.js';
 import { ExitCode } from '../shared/exit-codes.js';
@@ -86,6 +87,8 @@ async function adminQuery(url: string, sql: string): Promise<void> {
 export async function restoreBackup(options: RestoreOptions, deps: RestoreDeps): Promise<Result<RestoreReport>> {
   const verified = await verifyBackup({ manifestPath: options.manifestPath, ...(options.pgRestore ? { pgRestore: options.pgRestore } : {}) }, deps);
   if (!verified.ok) return verified;
+  const session = await requireSession(options.database, 'tierctl restore (pg_restore)');
+  if (!session.ok) return session;
   const manifest = verified.value.manifest;
   const dumpPath = join(dirname(options.manifestPath), manifest.files.dump.name);
   const planned = await makePlan(options, manifest, dumpPath);

@@ -61,7 +61,7 @@ export async function migratePhase(o: DeployOptions, deps: DeployDeps) {
 
 /** The guide's step 5: the three columns and both indexes exist, read from the catalog. */
 export async function migrationVerifiedPhase(o: DeployOptions) {
-  const r = await withMigrationSession(o.database, 'deploy', async (client, schema) => ok(await verifyTierSchema(client, schema, 'present')));
+  const r = await withMigrationSession(o.database, 'deploy', async (client, schema) => ok(await verifyTierSchema(client, schema, 'present')), { readOnly: true });
   if (!r.ok) return r;
   if (!r.value.ok) return err(failure('migration_not_verified', `The tier schema is incomplete after the migration: missing ${r.value.wrong.join(', ')}`, ExitCode.failed));
   return done(`columns ${r.value.columns.map((c) => c.column).join(', ')}; indexes ${r.value.indexes.map((i) => i.name).join(', ')}`, r.value);

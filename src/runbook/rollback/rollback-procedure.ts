@@ -1,3 +1,4 @@
+import { requireSession } from '../../db/pooler-check.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { failure, ok, type Failure, type Result } from '../../shared/failure.js';
 import type { DatabaseTarget } from '../../shared/database-target.js';
@@ -51,6 +52,9 @@ export async function rollbackProcedure(o: RollbackOptions, deps: { reporter: Re
   const signal = deps.signal ? { signal: deps.signal } : {};
   const csv = await beforeCsvPath({ ...(o.backupManifest ?? o.restoreManifest ? { manifest: (o.backupManifest ?? o.restoreManifest)! } : {}), ...(o.modelsCsv ? { csv: o.modelsCsv } : {}) });
   if (!csv.ok) return csv;
+  // Refused before the stop hook: a rollback that cannot take its lock must not stop the service first.
+  const session = await requireSession(o.database, 'tierctl rollback');
+  if (!session.ok) return session;
   const verification: RollbackCheck[] = [];
   const steps: PhaseStep[] = [
     ['stop', 'Stop the backend (rollback step 1)', o.stopCmd ? () => hookPhase(o.stopCmd!, o.hookTimeoutMs, deps.signal) : 'no --stop-cmd'],
