@@ -38,7 +38,7 @@ async function nothingLeftBehind(what: string): Promise<void> {
   // A backend that is still ending may hold it a moment longer; one left behind holds it for good.
   const holders = async () =>
     (await db().pool.query(
-      `SELECT l.pid, a.application_name, a.state, a.query FROM pg_locks l LEFT JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.objid::bigint = $1`,
+      `SELECT l.pid, a.application_name, a.state, a.query FROM pg_locks l LEFT JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.objid::bigint = $1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       [PRISMA_ADVISORY_LOCK_KEY],
     )).rows;
   const start = Date.now();
