@@ -20,15 +20,30 @@ export interface CatalogModel {
   readonly isAvailable: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
-  /** `null` when the database has no tier columns (baseline schema, or rolled back). */
-  readonly policy: ModelPolicy | null;
+  /**
+   * `null`: nothing to enforce (no tier columns, and the server checked that the ledger
+   * records the tier migration as never applied or rolled back). `'unavailable'`: the
+   * ledger says applied but this model's policy could not be read and none is known: the
+   * server refuses to serve it (fail closed).
+   */
+  readonly policy: ModelPolicy | null | typeof POLICY_UNAVAILABLE;
 }
+
+export const POLICY_UNAVAILABLE = 'unavailable';
+
+/**
+ * Where a catalog's policies come from: `database` (read now), `none` (no tier columns),
+ * `last_known` (unreadable now, the ones read before are kept), `unavailable` (unreadable,
+ * none known). loadCatalog gives the first two; the server decides the others.
+ */
+export type PolicySource = 'database' | 'none' | 'last_known' | 'unavailable';
 
 export interface Catalog {
   readonly models: readonly CatalogModel[];
   readonly byId: ReadonlyMap<string, CatalogModel>;
   /** Whether the tier columns were there when this catalog was read. */
   readonly tierSchema: boolean;
+  readonly policies: PolicySource;
 }
 
 const BASE = `id, name, display_name, provider, description, capabilities, context_length, credits_per_1k_tokens, is_available, created_at, updated_at`;
@@ -100,5 +115,5 @@ export async function loadCatalog(db: pg.Pool | pg.ClientBase, schema: string, e
     rows = (await db.query<Row>(`SELECT ${BASE} FROM ${table} ORDER BY id`)).rows;
   }
   const models = rows.map((r) => toModel(r, tierSchema));
-  return { models, byId: new Map(models.map((m) => [m.id, m])), tierSchema };
+  return { models, byId: new Map(models.map((m) => [m.id, m])), tierSchema, policies: tierSchema ? 'database' : 'none' };
 }

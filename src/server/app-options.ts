@@ -50,6 +50,10 @@ export interface AppOptions {
     /** Failed logins per email+IP allowed within the window (default 5). */
     readonly maxFailures?: number;
     readonly windowMs?: number;
+    /** Logins hashing a password at once (default 4). */
+    readonly maxConcurrentHashes?: number;
+    /** Logins waiting for a hashing slot (default 32); beyond: 429 login_busy with Retry-After. */
+    readonly maxQueuedHashes?: number;
   };
   /** Largest accepted request body (default 1 MiB); bigger ones get 413. */
   readonly bodyLimitBytes?: number;

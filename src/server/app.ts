@@ -12,6 +12,7 @@ import { sessionUrl } from '../shared/database-target.js';
 import { createApiLogWriter } from './api-log-writer.js';
 import type { AppOptions } from './app-options.js';
 import { createAuthenticator } from './auth/authenticate.js';
+import { createHashSlots } from './auth/hash-slots.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createTokenService } from './auth/token-service.js';
 import { createCaches } from './cache/create-caches.js';
@@ -43,7 +44,10 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   const pool = createPool(options.database.url, { max: options.poolMax ?? 10, applicationName: 'tierctl-server' });
   pool.on('error', (e) => log.warn({ err: e.message }, 'Idle database connection error'));
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  const { caches, modelCache, userTiers, recheckSchema } = createCaches(pool, options, now);
+  const { caches, modelCache, userTiers, recheckSchema } = createCaches(pool, options, now, {
+    schema: options.database.schema,
+    onDegraded: (catalog) => metrics.policyDegraded.inc({ policies: catalog.policies }),
+  });
   const changeListener = options.changeListener === false ? undefined : (options.changeListener ?? createPgChangeListener({ databaseUrl: sessionUrl(options.database), log }));
   let schemaTimer: NodeJS.Timeout | undefined;
   const tokens = createTokenService(options.jwt, now);
@@ -70,6 +74,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
     tierChecker: createTierChecker(options.enforceTiers ?? true, metrics),
     providers: options.providers ?? createProviderRegistry([createMockProvider()]),
     loginThrottle: createLoginThrottle({ maxFailures: options.loginThrottle?.maxFailures ?? 5, windowMs: options.loginThrottle?.windowMs ?? 15 * 60_000 }),
+    hashSlots: createHashSlots(options.loginThrottle?.maxConcurrentHashes ?? 4, options.loginThrottle?.maxQueuedHashes ?? 32),
     apiLogs,
     now,
   };
@@ -82,7 +87,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   app.decorate('caches', caches);
   registerRequestRecording(app, ctx, trackClosing(app));
   registerErrorHandling(app);
-  registerHealth(app, { pool });
+  registerHealth(app, { pool, catalog: () => ctx.models.catalog(), cacheInvalidation: () => (changeListener ? 'listen' : 'none') });
   registerLogin(app, ctx);
   registerModels(app, ctx);
   registerCompletions(app, ctx);

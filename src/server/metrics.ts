@@ -1,12 +1,15 @@
 /**
  * Prometheus metrics, one registry per app (two apps in one process do not share counts).
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { METRICS } from '../shared/metric-names.js';
 
 export interface ServerMetrics {
   readonly registry: Registry;
-  /** result: allowed | denied | shadow_denied (shadow mode let it through) | skipped (no tier schema). */
+  /**
+   * result: allowed | denied | shadow_denied (shadow mode let it through) | skipped (no tier
+   * schema) | policy_unavailable (unreadable, none known: refused with 503).
+   */
   readonly tierChecks: Counter<'result'>;
   readonly tierCheckDuration: Histogram<'result'>;
   /** result: hit | miss. */
@@ -16,6 +19,12 @@ export interface ServerMetrics {
   readonly requestDuration: Histogram<'route'>;
   /** api_logs rows that could not be written (database down at flush and at shutdown). */
   readonly apiLogsDropped: Counter;
+  /** Catalog reads whose tier policies could not be read while the ledger says the tier migration is applied. */
+  readonly policyDegraded: Counter<'policies'>;
+  /** 1 for where the policies in force come from (database, none, last_known, unavailable), 0 for the others. */
+  readonly policySource: Gauge<'source'>;
+  /** Logins refused with 429 login_busy (every hashing slot and the queue taken). */
+  readonly loginsBusy: Counter;
 }
 
 export function createMetrics(options: { readonly defaultMetrics?: boolean } = {}): ServerMetrics {
@@ -43,5 +52,13 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
       registers,
     }),
     apiLogsDropped: new Counter({ name: 'api_logs_dropped_total', help: 'api_logs rows that could not be written', registers }),
+    policyDegraded: new Counter({
+      name: 'tier_policy_degraded_total',
+      help: 'Catalog reads that could not read the tier policies although the ledger says the tier migration is applied (policies: last_known kept, or unavailable)',
+      labelNames: ['policies'],
+      registers,
+    }),
+    policySource: new Gauge({ name: 'tier_policy_source', help: 'Where the tier policies in force come from: 1 for the current source', labelNames: ['source'], registers }),
+    loginsBusy: new Counter({ name: 'login_busy_total', help: 'Logins refused with 429 because every password hashing slot and its queue were taken', registers }),
   };
 }

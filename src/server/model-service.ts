@@ -1,13 +1,16 @@
 /**
  * Model lookups for the routes: the cached catalog, exact id matching (no trimming, no case
  * folding: `GPT-5` is an unknown model, not a way around `gpt-5`), the guide's log lines,
- * cache metrics, and a log line whenever the tier schema appears or disappears.
+ * cache metrics, and a log line (and the `tier_policy_source` gauge) whenever where the
+ * policies come from changes: the tier schema appearing or going away, or turning unreadable.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
-import type { Catalog, CatalogModel } from '../db/model-catalog.js';
+import type { Catalog, CatalogModel, PolicySource } from '../db/model-catalog.js';
 import type { ModelCache } from './cache/model-cache.js';
 import type { ServerMetrics } from './metrics.js';
+
+const POLICY_SOURCES: readonly PolicySource[] = ['database', 'none', 'last_known', 'unavailable'];
 
 export interface ModelService {
   catalog(): Promise<Catalog>;
@@ -17,19 +20,22 @@ export interface ModelService {
 
 export function createModelService(cache: ModelCache, metrics: ServerMetrics, log: Logger): ModelService {
   let initialized = false;
-  let tierSchema: boolean | undefined;
+  let policies: PolicySource | undefined;
   const observe = (catalog: Catalog, hit: boolean) => {
     metrics.modelCache.inc({ result: hit ? 'hit' : 'miss' });
     if (hit) return;
     if (!initialized) {
       initialized = true;
-      log.info({ models: catalog.models.length, tierSchema: catalog.tierSchema }, 'ModelService: Initialized');
+      log.info({ models: catalog.models.length, tierSchema: catalog.tierSchema, policies: catalog.policies }, 'ModelService: Initialized');
     }
-    if (tierSchema !== catalog.tierSchema) {
-      if (catalog.tierSchema) log.info({ models: catalog.models.length }, 'Tier schema present: tier fields served and tier access enforced');
-      else log.warn('Tier schema absent (models has no tier columns): serving models without tier fields, tier access not enforced');
-      tierSchema = catalog.tierSchema;
-    }
+    if (policies === catalog.policies) return;
+    for (const source of POLICY_SOURCES) metrics.policySource.set({ source }, source === catalog.policies ? 1 : 0);
+    const models = catalog.models.length;
+    if (catalog.policies === 'database') log.info({ models }, 'Tier schema present: tier fields served and tier access enforced');
+    else if (catalog.policies === 'none') log.warn('Tier schema absent (models has no tier columns, and the ledger records the tier migration as not applied or rolled back): serving models without tier fields, tier access not enforced');
+    else if (catalog.policies === 'last_known') log.error({ models }, 'Tier policies unreadable but the ledger says the tier migration is applied: enforcing the last policies read (health: degraded)');
+    else log.error({ models }, 'Tier policies unreadable but the ledger says the tier migration is applied, and none were read before: completions answer 503 policy_unavailable (health: degraded)');
+    policies = catalog.policies;
   };
   const catalog = async () => {
     const { catalog: c, hit } = await cache.get();

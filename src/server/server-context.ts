@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type pg from 'pg';
 import type { ApiLogWriter } from './api-log-writer.js';
 import type { Authenticator } from './auth/authenticate.js';
+import type { HashSlots } from './auth/hash-slots.js';
 import type { LoginThrottle } from './auth/login-throttle.js';
 import type { TokenService } from './auth/token-service.js';
 import type { UserTierCache } from './cache/user-tier-cache.js';
@@ -24,6 +25,7 @@ export interface ServerContext {
   readonly tierChecker: TierChecker;
   readonly providers: ProviderRegistry;
   readonly loginThrottle: LoginThrottle;
+  readonly hashSlots: HashSlots;
   readonly apiLogs: ApiLogWriter;
   readonly now: () => Date;
 }

@@ -1,17 +1,18 @@
 /**
  * The tier decision for one request, with the guide's log lines and the metrics. The
  * decision itself is src/tier's `decideAccess`; this adds timing (the caller's tier lookup
- * plus the decision, as the guide's "tier check" latency), shadow mode, and the
- * no-tier-schema case (nothing to enforce).
+ * plus the decision, as the guide's "tier check" latency), shadow mode, the no-tier-schema
+ * case (nothing to enforce: the ledger says the tier migration is not applied) and the
+ * unreadable-policy case (refused: `unavailable`, answered 503 policy_unavailable).
  */
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
-import type { CatalogModel } from '../db/model-catalog.js';
+import { POLICY_UNAVAILABLE, type CatalogModel } from '../db/model-catalog.js';
 import { decideAccess, type Tier } from '../tier/index.js';
 import type { ServerMetrics } from './metrics.js';
 
 export type TierCheck =
-  | { readonly outcome: 'allowed' | 'skipped' | 'shadow_denied'; readonly ms: number }
+  | { readonly outcome: 'allowed' | 'skipped' | 'shadow_denied' | 'unavailable'; readonly ms: number }
   | { readonly outcome: 'denied'; readonly ms: number; readonly message: string; readonly requiredTier: string };
 
 export interface TierCaller {
@@ -31,6 +32,16 @@ export function createTierChecker(enforce: boolean, metrics: ServerMetrics): Tie
       if (model.policy === null) {
         metrics.tierChecks.inc({ result: 'skipped' });
         return { outcome: 'skipped', ms: 0 };
+      }
+      if (model.policy === POLICY_UNAVAILABLE) {
+        metrics.tierChecks.inc({ result: 'policy_unavailable' });
+        const fields = { userId, modelId: model.id, userTier, enforced: enforce };
+        if (!enforce) {
+          log.warn(fields, 'Tier policy unavailable (shadow mode: ENABLE_TIER_ENFORCEMENT=false, request allowed)');
+          return { outcome: 'skipped', ms: lookupMs };
+        }
+        log.error(fields, 'Tier policy unavailable: the ledger says the tier migration is applied but its policies cannot be read; request refused');
+        return { outcome: 'unavailable', ms: lookupMs };
       }
       const started = performance.now();
       const decision = decideAccess(userTier, model.policy);

@@ -1,11 +1,12 @@
 /** The caches' rules: single-flight loads, TTLs, invalidation that wins over a load in flight, live/not live. */
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/db/model-catalog.js';
-import { createLoginThrottle } from '../../src/server/auth/login-throttle.js';
+import { createHashSlots } from '../../src/server/auth/hash-slots.js';
+import { createLoginThrottle, isLoginAttempt, type LoginAttempt, type LoginThrottle } from '../../src/server/auth/login-throttle.js';
 import { createModelCache } from '../../src/server/cache/model-cache.js';
 import { createUserTierCache, type UserTierEntry } from '../../src/server/cache/user-tier-cache.js';
 
-const catalog = (n: number): Catalog => ({ models: [], byId: new Map(), tierSchema: n % 2 === 0 });
+const catalog = (n: number): Catalog => ({ models: [], byId: new Map(), tierSchema: n % 2 === 0, policies: n % 2 === 0 ? 'database' : 'none' });
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -97,20 +98,61 @@ describe('user tier cache', () => {
 });
 
 describe('login throttle', () => {
+  const fail = (t: LoginThrottle, key: string) => (t.reserve(key) as LoginAttempt).failed();
+  const wait = (t: LoginThrottle, key: string) => {
+    const r = t.reserve(key);
+    if (!isLoginAttempt(r)) return r.retryAfterSeconds;
+    r.cancel();
+    return 0;
+  };
+
   it('locks a key out after maxFailures until the window has passed, and a success clears it', () => {
     let t = 0;
     const throttle = createLoginThrottle({ maxFailures: 2, windowMs: 10_000, now: () => t });
-    throttle.recordFailure('k');
-    expect(throttle.retryAfter('k')).toBe(0);
-    throttle.recordFailure('k');
-    expect(throttle.retryAfter('k')).toBe(10);
+    fail(throttle, 'k');
+    expect(wait(throttle, 'k')).toBe(0);
+    fail(throttle, 'k');
+    expect(wait(throttle, 'k')).toBe(10);
     t = 9_500;
-    expect(throttle.retryAfter('k')).toBe(1);
+    expect(wait(throttle, 'k')).toBe(1);
     t = 10_000;
-    expect(throttle.retryAfter('k')).toBe(0);
-    throttle.recordFailure('k');
-    throttle.recordSuccess('k');
-    throttle.recordFailure('k');
-    expect(throttle.retryAfter('k')).toBe(0);
+    expect(wait(throttle, 'k')).toBe(0);
+    fail(throttle, 'k');
+    (throttle.reserve('k') as LoginAttempt).succeeded();
+    fail(throttle, 'k');
+    expect(wait(throttle, 'k')).toBe(0);
+  });
+
+  it('counts attempts in flight: no more than maxFailures reservations at once, cancelled ones give theirs back', () => {
+    const throttle = createLoginThrottle({ maxFailures: 3, windowMs: 10_000, now: () => 0 });
+    const held = [throttle.reserve('k'), throttle.reserve('k'), throttle.reserve('k')];
+    expect(held.every(isLoginAttempt)).toBe(true);
+    expect(throttle.reserve('k')).toEqual({ retryAfterSeconds: 1 });
+    expect(isLoginAttempt(throttle.reserve('other'))).toBe(true);
+    (held[0] as LoginAttempt).cancel();
+    (held[0] as LoginAttempt).failed(); // settling twice counts once
+    const again = throttle.reserve('k');
+    expect(isLoginAttempt(again)).toBe(true);
+    for (const a of [held[1], held[2], again] as LoginAttempt[]) a.failed();
+    expect(throttle.reserve('k')).toEqual({ retryAfterSeconds: 10 });
+  });
+});
+
+describe('hash slots', () => {
+  it('lets `slots` run, queues `maxQueued` in order, refuses the rest, and hands a released slot to the next waiter', async () => {
+    const slots = createHashSlots(2, 1);
+    const first = await slots.tryAcquire()!;
+    await slots.tryAcquire()!;
+    const queued = slots.tryAcquire()!;
+    expect(slots.tryAcquire()).toBeUndefined();
+    expect(slots.busy).toBe(2);
+    let got = false;
+    void queued.then(() => (got = true));
+    first();
+    first(); // a second release is a no-op
+    await queued;
+    expect(got).toBe(true);
+    expect(slots.busy).toBe(2);
+    expect(slots.tryAcquire()).toBeDefined();
   });
 });

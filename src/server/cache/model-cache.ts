@@ -16,6 +16,8 @@ export interface ModelCache {
 
 export interface ModelCacheOptions {
   readonly ttlMs: number;
+  /** A shorter lifetime for some catalogs (e.g. ones whose policies could not be read). */
+  readonly ttlOf?: (catalog: Catalog) => number;
   readonly now?: () => number;
 }
 
@@ -34,7 +36,8 @@ export function createModelCache(load: () => Promise<Catalog>, options: ModelCac
     const promise = load().then(
       (catalog) => {
         if (pending?.promise === promise) pending = undefined;
-        if (live && gen === generation && options.ttlMs > 0) snapshot = { catalog, expiresAt: now() + options.ttlMs };
+        const ttl = Math.min(options.ttlMs, options.ttlOf?.(catalog) ?? options.ttlMs);
+        if (live && gen === generation && ttl > 0) snapshot = { catalog, expiresAt: now() + ttl };
         return catalog;
       },
       (e: unknown) => {

@@ -1,7 +1,8 @@
 /**
  * POST /v1/chat/completions and POST /v1/completions. Order of checks: token (401, before
  * the body is read), body (400/413), model by exact id (404), tier (403 with the guide's
- * body; a denied request never reaches a provider), availability (400), provider (502).
+ * body; a denied request never reaches a provider; 503 policy_unavailable when the policy
+ * cannot be read and none is known), availability (400), provider (502).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { identifyHook } from '../auth/identify-hook.js';
@@ -51,6 +52,11 @@ export function registerCompletions(app: FastifyInstance, ctx: ServerContext): v
     if (check.outcome === 'denied') {
       state.errorCode = 'model_access_restricted';
       return reply.code(403).type('application/json; charset=utf-8').send(denialBody(check, model.id, tier, new Date()));
+    }
+    if (check.outcome === 'unavailable') {
+      reply.header('Retry-After', '1');
+      const message = `The tier policy of '${model.id}' cannot be read right now; the request is refused rather than allowed unchecked`;
+      return sendError(request, reply, 503, 'policy_unavailable', message, { model_id: model.id });
     }
     if (!model.isAvailable) return sendError(request, reply, 400, 'model_unavailable', `The model '${model.id}' is not available at the moment`, { model_id: model.id });
     const provider = ctx.providers.get(model.provider);

@@ -1,12 +1,14 @@
 /**
  * POST /v1/auth/login: email + password -> access token. Unknown email and wrong password
  * get the same 401 after the same bcrypt work (a dummy hash stands in for a missing user);
- * repeated failures for one email from one IP get 429 with Retry-After.
+ * repeated failures for one email from one IP get 429 with Retry-After. The attempt is
+ * reserved and a hashing slot taken before the first await: concurrent guesses cannot
+ * slip past the limit, and a burst beyond the slots and their queue is answered 429 at once.
  */
 import bcrypt from 'bcryptjs';
 import type { FastifyInstance } from 'fastify';
 import { findUserByEmail } from '../../db/user-credentials.js';
-import { throttleKey } from '../auth/login-throttle.js';
+import { isLoginAttempt, throttleKey } from '../auth/login-throttle.js';
 import { errorEnvelopeSchema, sendError } from '../errors/error-envelope.js';
 import type { ServerContext } from '../server-context.js';
 
@@ -42,20 +44,39 @@ const schema = {
 export function registerLogin(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Body: LoginBody }>('/v1/auth/login', { schema }, async (request, reply) => {
     const { email, password } = request.body;
-    const key = throttleKey(email, request.ip);
-    const wait = ctx.loginThrottle.retryAfter(key);
-    if (wait > 0) {
+    const attempt = ctx.loginThrottle.reserve(throttleKey(email, request.ip));
+    if (!isLoginAttempt(attempt)) {
+      const wait = attempt.retryAfterSeconds;
       reply.header('Retry-After', String(wait));
       return sendError(request, reply, 429, 'too_many_login_attempts', 'Too many failed login attempts; try again later', { retry_after_seconds: wait });
     }
-    const user = await findUserByEmail(ctx.pool, ctx.schema, email);
-    const matches = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
+    const slot = ctx.hashSlots.tryAcquire();
+    if (!slot) {
+      attempt.cancel();
+      ctx.metrics.loginsBusy.inc();
+      reply.header('Retry-After', '1');
+      return sendError(request, reply, 429, 'login_busy', 'Too many logins at once; try again in a second', { retry_after_seconds: 1 });
+    }
+    let user: Awaited<ReturnType<typeof findUserByEmail>>;
+    let matches: boolean;
+    try {
+      const release = await slot;
+      try {
+        user = await findUserByEmail(ctx.pool, ctx.schema, email);
+        matches = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
+      } finally {
+        release();
+      }
+    } catch (e) {
+      attempt.cancel();
+      throw e;
+    }
     if (!user || !matches) {
-      ctx.loginThrottle.recordFailure(key);
+      attempt.failed();
       request.log.info({ reason: 'invalid_credentials' }, 'Login failed');
       return sendError(request, reply, 401, 'invalid_credentials', 'Invalid email or password');
     }
-    ctx.loginThrottle.recordSuccess(key);
+    attempt.succeeded();
     ctx.userTiers.invalidate(user.id);
     const { entry } = await ctx.userTiers.get(user.id);
     request.tierctl.userId = user.id;

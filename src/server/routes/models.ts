@@ -5,7 +5,7 @@
  * snapshot and caller tier, then served as they are.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Catalog, CatalogModel } from '../../db/model-catalog.js';
+import { POLICY_UNAVAILABLE, type Catalog, type CatalogModel } from '../../db/model-catalog.js';
 import { accessStatus, decideAccess, type Tier } from '../../tier/index.js';
 import { identifyHook } from '../auth/identify-hook.js';
 import { errorEnvelopeSchema } from '../errors/error-envelope.js';
@@ -24,7 +24,10 @@ function listedModel(model: CatalogModel, tier: Tier | null): Record<string, unk
     credits_per_1k_tokens: model.creditsPer1kTokens,
     is_available: model.isAvailable,
   };
-  if (model.policy) {
+  if (model.policy === POLICY_UNAVAILABLE) {
+    // Unreadable and none known: no tier fields to show, and nothing is allowed.
+    if (tier !== null) item.access_status = POLICY_UNAVAILABLE;
+  } else if (model.policy) {
     item.required_tier = model.policy.requiredTier;
     item.tier_restriction_mode = model.policy.tierRestrictionMode;
     item.allowed_tiers = model.policy.allowedTiers;
