@@ -14,6 +14,8 @@ declare module 'autocannon' {
     connections?: number;
     pipelining?: number;
     duration?: number;
+    /** A fixed number of requests instead of a duration. */
+    amount?: number;
   }
   export interface Result {
     readonly requests: Histogram;

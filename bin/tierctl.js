@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/cli/main.js';
+// The CLI, bundled by scripts/bundle-cli.js (npm run build): each command loads only its own chunks.
+import '../dist/tierctl/main.js';

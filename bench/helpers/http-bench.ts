@@ -15,6 +15,8 @@ export interface BenchServer {
   readonly url: string;
   /** CPU time (user + system, ms) the server process has used so far; NaN where /proc is missing. */
   cpuMs(): number;
+  /** Sends `signal` and waits until the server prints `marker` (see profile-on-signals.ts). */
+  signal(signal: NodeJS.Signals, marker: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,17 @@ export function startBenchServer(env: Record<string, string>): Promise<BenchServ
         resolve({
           url: `http://127.0.0.1:${m[1]}`,
           cpuMs: () => processCpuMs(child.pid),
+          signal: (signal, marker) =>
+            new Promise((done) => {
+              const seen = out.length;
+              const onData = () => {
+                if (!out.slice(seen).includes(marker)) return;
+                child.stdout!.off('data', onData);
+                done();
+              };
+              child.stdout!.on('data', onData);
+              child.kill(signal);
+            }),
           stop: () =>
             new Promise((done) => {
               child.once('exit', () => done());

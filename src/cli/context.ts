@@ -26,7 +26,10 @@ export function createContext(signal: AbortSignal): CliContext {
     stderr: process.stderr,
     signal,
     cwd: process.cwd(),
-    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) && env.CI !== 'true',
+    // A getter: touching process.stdin sets up a stream, which most commands never need.
+    get interactive() {
+      return Boolean(process.stdin.isTTY && process.stderr.isTTY) && env.CI !== 'true';
+    },
     sources: (flags) => ({ flags, env, dotenv }),
   };
 }

@@ -1,13 +1,14 @@
 import { ExitCode } from '../shared/exit-codes.js';
 import { TierctlError } from '../shared/failure.js';
-import { createContext, type CliContext } from './context.js';
-import { colors, formatFailure, writeJson } from './output.js';
+import type { CliContext } from './context.js';
 
 /**
  * Runs a command's action at the edge: gives it a context, turns its result or a
  * TierctlError into the documented exit code, and makes Ctrl-C abort it (exit 130). A
  * second Ctrl-C exits at once. With `signalsStopGracefully` (serve), a signal is the normal way to
- * stop: the action's own exit code stands instead of 130.
+ * stop: the action's own exit code stands instead of 130. The context and the output
+ * helpers (chalk) are imported here, when a command runs, not when the command tree is
+ * built: `tierctl --help` needs neither.
  */
 export async function runAction(
   json: boolean,
@@ -24,11 +25,11 @@ export async function runAction(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const ctx = createContext(controller.signal);
+  const ctx = (await import('./context.js')).createContext(controller.signal);
   try {
     process.exitCode = await action(ctx);
   } catch (e) {
-    process.exitCode = reportError(ctx, json, e);
+    process.exitCode = await reportError(ctx, json, e);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -36,8 +37,9 @@ export async function runAction(
   if (controller.signal.aborted && !options.signalsStopGracefully) process.exitCode = ExitCode.interrupted;
 }
 
-function reportError(ctx: CliContext, json: boolean, e: unknown): number {
+async function reportError(ctx: CliContext, json: boolean, e: unknown): Promise<number> {
   if (e instanceof TierctlError) {
+    const { colors, formatFailure, writeJson } = await import('./output.js');
     if (json) writeJson(ctx.stdout, { ok: false, error: e.failure });
     else ctx.stderr.write(formatFailure(e.failure, colors(ctx.stderr, ctx.env)));
     return e.failure.exitCode;

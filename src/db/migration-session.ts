@@ -5,7 +5,7 @@ import { LEDGER_TABLE } from './ledger.js';
 import { connectClient, connectionFailure } from './pg-connect.js';
 import { requireSession } from './pooler-check.js';
 import { ROLLBACK_AUDIT_TABLE } from './rollback-audit.js';
-import { quoteLiteral, quoteIdent } from './sql.js';
+import { quoteIdent } from './sql.js';
 
 /**
  * A connection for `tierctl migrate`: named `application_name` (so other sessions see
@@ -19,9 +19,12 @@ export async function openMigrationSession(url: string, schema: string, command:
   if (!connected.ok) return connected;
   const client = connected.value;
   try {
-    await client.query(`SET search_path TO ${quoteIdent(schema)}`);
-    const { rows } = await client.query<{ version: number }>(`SELECT current_setting('server_version_num')::int AS version`);
-    if ((rows[0]?.version ?? 0) >= 140000) await client.query(`SET client_connection_check_interval = ${quoteLiteral('500ms')}`);
+    // One round trip: SET search_path, and the check interval where the server has it.
+    await client.query(
+      `SELECT set_config('search_path', $1, false),
+              CASE WHEN current_setting('server_version_num')::int >= 140000 THEN set_config('client_connection_check_interval', '500ms', false) END`,
+      [quoteIdent(schema)],
+    );
     return ok(client);
   } catch (e) {
     await client.end().catch(() => {});

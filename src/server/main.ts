@@ -5,6 +5,7 @@
  */
 import { readDotenv } from '../shared/config.js';
 import { ExitCode } from '../shared/exit-codes.js';
+import { createLogDestination } from './log-destination.js';
 import { runServer } from './run-server.js';
 import { resolveServerConfig } from './server-config.js';
 
@@ -23,6 +24,9 @@ const onSignal = () => {
 };
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
-const result = await runServer(config.value, { signal: controller.signal });
+// Log lines are batched per event-loop turn: whatever is pending is written on any exit.
+const destination = createLogDestination(1);
+process.on('exit', () => destination.flushSync());
+const result = await runServer(config.value, { signal: controller.signal, destination });
 if (!result.ok) process.stderr.write(`${result.failure.message}\n`);
 process.exitCode = result.ok ? ExitCode.ok : result.failure.exitCode;

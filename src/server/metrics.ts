@@ -1,8 +1,10 @@
 /**
  * Prometheus metrics, one registry per app (two apps in one process do not share counts).
+ * The ones updated on every request are fast-metrics.ts's, the others prom-client's.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { METRICS } from '../shared/metric-names.js';
+import { FastCounter, FastHistogram } from './fast-metrics.js';
 
 export interface ServerMetrics {
   readonly registry: Registry;
@@ -10,13 +12,13 @@ export interface ServerMetrics {
    * result: allowed | denied | shadow_denied (shadow mode let it through) | skipped (no tier
    * schema) | policy_unavailable (unreadable, none known: refused with 503).
    */
-  readonly tierChecks: Counter<'result'>;
-  readonly tierCheckDuration: Histogram<'result'>;
+  readonly tierChecks: FastCounter<'result'>;
+  readonly tierCheckDuration: FastHistogram<'result'>;
   /** result: hit | miss. */
-  readonly modelCache: Counter<'result'>;
-  readonly userTierCache: Counter<'result'>;
-  readonly requests: Counter<'route' | 'method' | 'status'>;
-  readonly requestDuration: Histogram<'route'>;
+  readonly modelCache: FastCounter<'result'>;
+  readonly userTierCache: FastCounter<'result'>;
+  readonly requests: FastCounter<'route' | 'method' | 'status'>;
+  readonly requestDuration: FastHistogram<'route'>;
   /** api_logs rows that could not be written (database down at flush and at shutdown). */
   readonly apiLogsDropped: Counter;
   /** Catalog reads whose tier policies could not be read while the ledger says the tier migration is applied. */
@@ -33,24 +35,24 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
   const registers = [registry];
   return {
     registry,
-    tierChecks: new Counter({ name: METRICS.tierChecks, help: 'Tier access checks by result', labelNames: ['result'], registers }),
-    tierCheckDuration: new Histogram({
-      name: METRICS.tierCheckSeconds,
-      help: 'Time spent on tier access checks: the user tier lookup (cache or database) and the policy decision',
-      labelNames: ['result'],
-      buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05],
-      registers,
-    }),
-    modelCache: new Counter({ name: METRICS.modelCache, help: 'Model catalog cache lookups by result (hit, miss)', labelNames: ['result'], registers }),
-    userTierCache: new Counter({ name: 'user_tier_cache_requests_total', help: 'User tier cache lookups by result (hit, miss)', labelNames: ['result'], registers }),
-    requests: new Counter({ name: METRICS.httpRequests, help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers }),
-    requestDuration: new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'HTTP request latency by route',
-      labelNames: ['route'],
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    }),
+    tierChecks: new FastCounter(METRICS.tierChecks, 'Tier access checks by result', ['result'], registry),
+    tierCheckDuration: new FastHistogram(
+      METRICS.tierCheckSeconds,
+      'Time spent on tier access checks: the user tier lookup (cache or database) and the policy decision',
+      ['result'],
+      [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05],
+      registry,
+    ),
+    modelCache: new FastCounter(METRICS.modelCache, 'Model catalog cache lookups by result (hit, miss)', ['result'], registry),
+    userTierCache: new FastCounter('user_tier_cache_requests_total', 'User tier cache lookups by result (hit, miss)', ['result'], registry),
+    requests: new FastCounter(METRICS.httpRequests, 'HTTP requests by route, method and status', ['route', 'method', 'status'], registry),
+    requestDuration: new FastHistogram(
+      'http_request_duration_seconds',
+      'HTTP request latency by route',
+      ['route'],
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registry,
+    ),
     apiLogsDropped: new Counter({ name: 'api_logs_dropped_total', help: 'api_logs rows that could not be written', registers }),
     policyDegraded: new Counter({
       name: 'tier_policy_degraded_total',

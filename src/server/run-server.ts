@@ -9,6 +9,7 @@ import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../shared/failure.js';
 import { redactUrl } from '../shared/redact-url.js';
 import type { AppOptions } from './app-options.js';
+import { cachedIsoTime, createLogDestination } from './log-destination.js';
 import { buildApp } from './app.js';
 import { configuredProviders } from './providers/configured-providers.js';
 import type { ServerConfig } from './server-config.js';
@@ -20,13 +21,13 @@ import type { ServerConfig } from './server-config.js';
 export const REDACTED_PATHS = ['password', 'token', 'access_token', 'authorization', 'apiKey', 'jwtSecret', 'headers.authorization', 'req.headers.authorization'];
 
 /**
- * The server's pino logger: JSON lines, secrets redacted. Without a destination it writes to
- * stdout asynchronously (lines written while a write is in flight are coalesced: a
- * synchronous write per line cost ~15% of a request); `flushLogger` before exiting.
+ * The server's pino logger: JSON lines, secrets redacted, ISO timestamps. Without a
+ * destination it writes to stdout, batched per event-loop turn (log-destination.ts);
+ * `flushLogger` before exiting.
  */
 export function createServerLogger(level: string, destination?: DestinationStream): Logger {
-  const options = { level, base: { service: 'tierctl-server' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, timestamp: pino.stdTimeFunctions.isoTime };
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
+  const options = { level, base: { service: 'tierctl-server' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, timestamp: cachedIsoTime() };
+  return pino(options, destination ?? createLogDestination(1));
 }
 
 /** Waits until every buffered log line is written. */

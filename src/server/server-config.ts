@@ -7,6 +7,7 @@ import { resolveConfig, type ConfigSources, type Setting } from '../shared/confi
 import { databaseTarget, type DatabaseTarget } from '../shared/database-target.js';
 import type { Result } from '../shared/failure.js';
 import { boolean, databaseUrl, directUrl, httpUrl, port, positiveInt } from '../shared/settings.js';
+import { optional } from '../shared/value-schema.js';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, MIN_JWT_SECRET_BYTES } from './app-options.js';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from './providers/openai-compatible.js';
 
@@ -24,7 +25,7 @@ export const serverSettings = {
   jwtTtlSeconds: { env: 'JWT_TTL_SECONDS', schema: positiveInt, fallback: 3600 } satisfies Setting<number>,
   enforceTiers: { env: 'ENABLE_TIER_ENFORCEMENT', schema: boolean, fallback: true } satisfies Setting<boolean>,
   logLevel: { env: 'LOG_LEVEL', schema: logLevel, fallback: 'info' } satisfies Setting<z.infer<typeof logLevel>>,
-  openaiCompatibleBaseUrl: { env: 'OPENAI_COMPATIBLE_BASE_URL', schema: httpUrl.optional(), fallback: undefined } satisfies Setting<string | undefined>,
+  openaiCompatibleBaseUrl: { env: 'OPENAI_COMPATIBLE_BASE_URL', schema: optional(httpUrl), fallback: undefined } satisfies Setting<string | undefined>,
   openaiCompatibleApiKey: { env: 'OPENAI_COMPATIBLE_API_KEY', schema: z.string().min(1).optional(), fallback: undefined, secret: true } satisfies Setting<string | undefined>,
   openaiCompatibleTimeoutMs: { env: 'OPENAI_COMPATIBLE_TIMEOUT_MS', schema: positiveInt, fallback: DEFAULT_UPSTREAM_TIMEOUT_MS } satisfies Setting<number>,
 };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import type { z } from 'zod';
 import { err, ok, usageFailure, type Result } from './failure.js';
+import type { ValueSchema } from './value-schema.js';
 
 /** Where settings come from, highest precedence first: flags, then environment, then `.env`. */
 export interface ConfigSources {
@@ -14,7 +14,8 @@ export interface Setting<T> {
   /** The commander option key (camelCase), e.g. `databaseUrl` for `--database-url`. */
   readonly flag?: string;
   readonly env?: string;
-  readonly schema: z.ZodType<T>;
+  /** A zod schema or a `ValueSchema`: anything with zod's `safeParse`. */
+  readonly schema: ValueSchema<T>;
   /** Used when no source sets it; a setting without a default is required. */
   readonly fallback?: T;
   /** Never echo the value in a problem. */

@@ -24,13 +24,25 @@ export function failure(code: string, message: string, exitCode: ExitCode, extra
 export const usageFailure = (code: string, message: string, extra?: Pick<Failure, 'hint' | 'problems'>) =>
   failure(code, message, ExitCode.usage, extra);
 
-/** Carries a Failure through code that throws (the CLI edge turns it back into an exit code). */
+const BRAND = Symbol.for('tierctl.TierctlError');
+
+/**
+ * Carries a Failure through code that throws (the CLI edge turns it back into an exit code).
+ * `instanceof` goes by a registered symbol, not by the class object: the bundled CLI
+ * (scripts/bundle-cli.js) has one copy of this class in main.js and one in each command's
+ * bundle, and an error thrown by one must be recognized by the other.
+ */
 export class TierctlError extends Error {
   readonly failure: Failure;
+  readonly [BRAND] = true;
   constructor(f: Failure, options?: { cause?: unknown }) {
     super(f.message, options);
     this.name = 'TierctlError';
     this.failure = f;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
   }
 }
 

@@ -8,7 +8,7 @@ export interface CapturedLog {
   entries(): Record<string, any>[];
   /** Every line so far, raw. */
   text(): string;
-  /** The entries whose `msg` is exactly, or starts with, `message`. */
+  /** The entries whose `msg` contains `message`: what the guide's `grep "message"` finds. */
   find(message: string): Record<string, any>[];
 }
 
@@ -20,6 +20,6 @@ export function captureLog(level = 'debug'): CapturedLog {
     logger,
     entries,
     text: () => chunks.join(''),
-    find: (message) => entries().filter((e) => typeof e.msg === 'string' && e.msg.startsWith(message)),
+    find: (message) => entries().filter((e) => typeof e.msg === 'string' && e.msg.includes(message)),
   };
 }

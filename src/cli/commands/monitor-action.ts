@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
 import { collectMonitor, type MonitorReport } from '../../runbook/monitor.js';
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { TierctlError, unwrap, usageFailure } from '../../shared/failure.js';
 import { directUrl, nonNegativeNumber, optionalApiUrl, optionalDatabaseUrl, positiveInt } from '../../shared/settings.js';
 import { targetFor } from '../database-url.js';
+import { numberIn, optional } from '../../shared/value-schema.js';
 import type { CliContext } from '../context.js';
 import { colors, writeJson } from '../output.js';
 import { renderTable } from '../table.js';
@@ -15,10 +15,10 @@ const settings = {
   databaseUrl: optionalDatabaseUrl,
   directUrl,
   apiUrl: optionalApiUrl,
-  watch: { flag: 'watch', schema: positiveInt.optional(), fallback: undefined },
+  watch: { flag: 'watch', schema: optional(positiveInt), fallback: undefined },
   maxDenialsPerHour: { flag: 'maxDenialsPerHour', schema: nonNegativeNumber },
   maxTierCheckMs: { flag: 'maxTierCheckMs', schema: nonNegativeNumber },
-  minCacheHitRate: { flag: 'minCacheHitRate', schema: z.coerce.number().min(0).max(100) },
+  minCacheHitRate: { flag: 'minCacheHitRate', schema: numberIn({ min: 0, max: 100 }) },
   timeout: { flag: 'timeout', schema: positiveInt },
 };
 

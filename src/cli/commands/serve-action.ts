@@ -1,3 +1,4 @@
+import { createLogDestination } from '../../server/log-destination.js';
 import { runServer } from '../../server/run-server.js';
 import { resolveServerConfig } from '../../server/server-config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
@@ -9,8 +10,11 @@ import type { ServeFlags } from './serve.js';
 
 export async function serveAction(ctx: CliContext, opts: ServeFlags): Promise<number> {
   const config = unwrap(resolveServerConfig(ctx.sources({ ...opts })));
+  // Log lines are batched per event-loop turn: whatever is pending is written on any exit.
+  const destination = createLogDestination(1);
+  process.on('exit', () => destination.flushSync());
   const fromPrisma = config.database.directUrl === null ? unwrap(await prismaConfigDirectUrl(ctx.cwd)) : null;
   const database = fromPrisma ? unwrap(databaseTarget(config.database.url, { url: fromPrisma.url, source: `${fromPrisma.file} (datasource.directUrl)` })) : config.database;
-  unwrap(await runServer({ ...config, database }, { signal: ctx.signal }));
+  unwrap(await runServer({ ...config, database }, { signal: ctx.signal, destination }));
   return ExitCode.ok;
 }

@@ -13,7 +13,7 @@ import { sseStream } from '../completions/sse-stream.js';
 import { errorEnvelopeSchema, sendError } from '../errors/error-envelope.js';
 import type { UpstreamFailure } from '../providers/provider.js';
 import type { ServerContext } from '../server-context.js';
-import { denialBody } from '../../tier/denial-body.js';
+import { createDenialJson } from './denial-json.js';
 
 const successSchema = {
   type: 'object',
@@ -39,6 +39,7 @@ function upstreamError(request: FastifyRequest, reply: FastifyReply, provider: s
 }
 
 export function registerCompletions(app: FastifyInstance, ctx: ServerContext): void {
+  const denialJson = createDenialJson();
   const handle = async (kind: Kind, request: FastifyRequest<{ Body: ChatBody | TextBody }>, reply: FastifyReply) => {
     const body = request.body;
     const state = request.tierctl;
@@ -51,7 +52,8 @@ export function registerCompletions(app: FastifyInstance, ctx: ServerContext): v
     state.tierCheckMs = check.ms;
     if (check.outcome === 'denied') {
       state.errorCode = 'model_access_restricted';
-      return reply.code(403).type('application/json; charset=utf-8').send(denialBody(check, model.id, tier, new Date()));
+      // Already JSON text: a string with a JSON content type is sent as it is.
+      return reply.code(403).type('application/json; charset=utf-8').send(denialJson(check, model.id, tier, new Date()));
     }
     if (check.outcome === 'unavailable') {
       reply.header('Retry-After', '1');

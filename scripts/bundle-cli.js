@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+/**
+ * Bundles the CLI with esbuild into dist/tierctl/: main.js (commander and the command tree,
+ * from src/cli/main.ts) and one self-contained bundle per module the CLI imports lazily
+ * (each command's action, e.g. migrate-status-action.js, plus context.js and output.js), so
+ * a command loads main.js and its own bundle: two files, only the code it uses (`--help`
+ * loads neither pg nor zod nor Fastify). One file per command instead of esbuild's shared
+ * chunks: `migrate status` loaded 33 chunk files, ~15% of its CPU time. Code shared by
+ * several commands is repeated in their bundles; TierctlError is recognized across copies
+ * (src/shared/failure.ts). bin/tierctl.js imports dist/tierctl/main.js;
+ * dist/tierctl/meta.json is esbuild's metafile. Run by `npm run build` (and so by `npm ci`'s
+ * prepare and `npm test`). The Prisma client's runtime stays in node_modules (it loads its
+ * WebAssembly query compiler from there), as do the optional pg-native, and ora and
+ * inquirer (terminal only).
+ *
+ * Two source edits at bundle time, both for start-up cost on Node 20, both checked to still
+ * apply (the build fails if the dependency changed):
+ * - pg's stream.js asks "is this Cloudflare Workers?" by constructing a `Response`, which on
+ *   Node 20 (no `navigator`) loads Node's whole bundled undici: ~25 ms for every command that
+ *   touches PostgreSQL. tierctl runs on Node only, so the answer is fixed to no.
+ * - commander requires node:child_process at load for executable subcommands, which tierctl
+ *   does not have; it is required when first used instead.
+ *
+ * Node built-ins imported with `import` are turned into `require` calls: an ESM import of a
+ * built-in materializes every export of it (node:util loads its argument parser and MIME
+ * code), a require reads only what is used.
+ */
+import { builtinModules } from 'node:module';
+import { readdirSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist', 'tierctl');
+
+/** Replaces `from` by `to` in the file whose path matches `filter`; fails if `from` is not there. */
+function sourceEdit(name, filter, from, to) {
+  return {
+    name,
+    setup(b) {
+      b.onLoad({ filter }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        if (!text.includes(from)) throw new Error(`${name}: ${args.path} no longer contains ${JSON.stringify(from)}; review the edit`);
+        return { contents: text.replace(from, to), loader: 'js' };
+      });
+    },
+  };
+}
+
+const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+/** `import x from 'node:util'` → a CommonJS module re-exporting require('node:util'). */
+const builtinsAsRequire = {
+  name: 'builtins-as-require',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z:_/]+$/ }, (args) =>
+      builtins.has(args.path) && args.kind === 'import-statement' ? { path: args.path, namespace: 'builtin-require' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
+/** What every build shares: Node 20 ESM, the source edits, built-ins as require. */
+const common = {
+  absWorkingDir: root,
+  outdir,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  sourcesContent: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  metafile: true,
+  // CommonJS dependencies call require(); an ES module has none of its own.
+  banner: { js: "import { createRequire as __tierctlRequire } from 'node:module'; const require = __tierctlRequire(import.meta.url);" },
+};
+const edits = [
+  builtinsAsRequire,
+  sourceEdit('pg-node-only', /[\\/]pg[\\/]lib[\\/]stream\.js$/, 'if (isCloudflareRuntime())', 'if (false)'),
+  sourceEdit(
+    'commander-lazy-child-process',
+    /[\\/]commander[\\/]lib[\\/]command\.js$/,
+    "const childProcess = require('node:child_process');",
+    "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+  ),
+];
+
+/** The modules src/cli imports lazily (`import('./x.js')`): each becomes dist/tierctl/x.js. */
+const lazyModules = [
+  ...readdirSync(join(root, 'src/cli/commands')).filter((f) => f.endsWith('-action.ts')).map((f) => `src/cli/commands/${f}`),
+  'src/cli/context.ts',
+  'src/cli/output.ts',
+];
+const lazyNames = new Set(lazyModules.map((m) => `./${basename(m, '.ts')}.js`));
+
+/** In main.js, `import('./migrate-status-action.js')` stays an import of its own bundle next to it. */
+const lazyImportsExternal = {
+  name: 'lazy-imports-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => (args.kind === 'dynamic-import' && lazyNames.has(args.path) ? { path: args.path, external: true } : undefined));
+  },
+};
+
+await rm(outdir, { recursive: true, force: true });
+const [main, lazy] = await Promise.all([
+  build({ ...common, entryPoints: ['src/cli/main.ts'], plugins: [lazyImportsExternal, ...edits], external: [] }),
+  build({
+    ...common,
+    entryPoints: lazyModules,
+    entryNames: '[name]',
+    plugins: edits,
+    // The Prisma runtime loads its WebAssembly from node_modules; ora and inquirer only on a terminal.
+    external: ['@prisma/client', '@prisma/client/*', '@prisma/adapter-pg', 'pg-native', 'ora', '@inquirer/prompts'],
+  }),
+]);
+for (const m of lazyNames) if (!main.metafile.outputs['dist/tierctl/main.js'].imports.some((i) => i.path === m)) throw new Error(`main.js does not import ${m}: is it still loaded lazily?`);
+// What each output holds and imports: test/cli/bundle.test.ts checks what a command loads.
+await writeFile(join(outdir, 'meta.json'), JSON.stringify({ outputs: { ...main.metafile.outputs, ...lazy.metafile.outputs } }));

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { packagePath } from '../../src/shared/package-root.js';
+
+/**
+ * The bundled CLI (scripts/bundle-cli.js, esbuild's metafile): what each command loads
+ * before it runs. Start-up time is a benchmark (bench/cli-startup, bench/cli-migrate-status);
+ * this keeps heavy modules out of the commands that do not use them.
+ */
+interface Meta {
+  outputs: Record<string, { imports: { path: string; kind: string; external?: boolean }[]; inputs: Record<string, unknown> }>;
+}
+
+const meta = JSON.parse(readFileSync(packagePath('dist', 'tierctl', 'meta.json'), 'utf8')) as Meta;
+const outputs = Object.keys(meta.outputs).filter((o) => o.endsWith('.js'));
+
+/** The outputs `entry` loads before it runs (static imports, transitively). */
+function loadedBy(entry: string): string[] {
+  const seen = new Set<string>();
+  const walk = (o: string) => {
+    if (seen.has(o)) return;
+    seen.add(o);
+    for (const i of meta.outputs[o]!.imports) if (i.kind === 'import-statement' && !i.external && meta.outputs[i.path]) walk(i.path);
+  };
+  walk(entry);
+  return [...seen];
+}
+
+/** The packages (node_modules/<name>) and source folders (src/<dir>) behind those outputs. */
+function sourcesOf(entry: string): Set<string> {
+  const names = loadedBy(entry).flatMap((o) => Object.keys(meta.outputs[o]!.inputs));
+  return new Set(names.filter((n) => !n.startsWith('builtin-require:')).map((n) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(n)?.[1] ?? n.replace(/^(src\/[^/]+)\/.*/, '$1')));
+}
+
+const output = (prefix: string) => {
+  const o = outputs.find((x) => x.split('/').at(-1)!.startsWith(`${prefix}-`) || x.endsWith(`/${prefix}.js`));
+  if (!o) throw new Error(`no bundled output for ${prefix}`);
+  return o;
+};
+
+describe('the bundled CLI', () => {
+  it('`tierctl --help` loads commander and the command tree only', () => {
+    const loaded = sourcesOf(output('main'));
+    expect([...loaded].filter((s) => !s.startsWith('src/'))).toEqual(['commander']);
+    for (const heavy of ['src/db', 'src/server', 'src/runbook', 'src/verify', 'src/generated']) expect(loaded).not.toContain(heavy);
+  });
+
+  it('`tierctl migrate status` loads pg and the table, not zod, Prisma, Fastify, pino or execa', () => {
+    const loaded = sourcesOf(output('migrate-status-action'));
+    expect(loaded).toContain('pg');
+    expect(loaded).toContain('cli-table3');
+    for (const heavy of ['zod', 'fastify', 'pino', 'execa', 'ora', '@inquirer/prompts', 'bcryptjs', 'src/generated', 'src/server']) expect(loaded).not.toContain(heavy);
+    const external = loadedBy(output('migrate-status-action')).flatMap((o) => meta.outputs[o]!.imports.filter((i) => i.external).map((i) => i.path));
+    expect(external.filter((p) => p.startsWith('@prisma/'))).toEqual([]);
+  });
+
+  it('only the commands that validate documents or run the server load zod', () => {
+    for (const light of ['migrate-apply-action', 'preflight-action', 'monitor-action', 'access-action']) {
+      expect(sourcesOf(output(light)), light).not.toContain('zod');
+    }
+  });
+});
