@@ -7,7 +7,7 @@
  * `BENCH_NO_WRITE=1` leaves BENCHMARKS.md alone. Each benchmark is bounded in time.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,9 @@ const started = Date.now();
 for (const file of files) {
   process.stderr.write(`… ${file}\n`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [tsx, join('bench', file)], { cwd: root, encoding: 'utf8', timeout: PER_BENCH_MS, stdio: ['ignore', 'pipe', 'inherit'] });
+  // A benchmark that needs longer says so in its first line: `// bench-timeout: SECONDS`.
+  const own = /^\/\/ bench-timeout: (\d+)/.exec(readFileSync(join(root, 'bench', file), 'utf8'));
+  const r = spawnSync(process.execPath, [tsx, join('bench', file)], { cwd: root, encoding: 'utf8', timeout: own ? Number(own[1]) * 1000 : PER_BENCH_MS, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = r.stdout?.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
   if (r.status !== 0 || !line) {
     const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}`;

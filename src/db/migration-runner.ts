@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Failure, type Result } from '../shared/failure.js';
+import { catalogObjects, diffCatalog } from './catalog-objects.js';
 import { finishRow, insertFailedRow, insertStartedRow } from './ledger-writes.js';
+import { ensureMigrationRecords, insertMigrationRecord, sha256 } from './migration-records.js';
 import { TIER_MIGRATION, type MigrationFile } from './migration-files.js';
 import { inMigrationTransaction, type MigrationTransactionOptions } from './migration-transaction.js';
 import { qualifiedTable, statementLocks } from './statement-locks.js';
@@ -44,7 +46,8 @@ const isDatabaseError = (e: unknown): boolean => typeof (e as { severity?: unkno
 
 /**
  * Applies one migration in ONE transaction: SET LOCAL lock_timeout, the ledger row
- * (started), the whole migration.sql, for the tier migration a check that its columns and
+ * (started), the whole migration.sql with tierctl's record of it (the catalog before and
+ * after, down.sql's SHA-256, the run that applied it), for the tier migration a check that its columns and
  * indexes are all there, and the row's completion (finished_at, applied_steps_count = 1).
  * A crash at any instant leaves all of it or none of it, never an open row.
  *
@@ -54,7 +57,7 @@ const isDatabaseError = (e: unknown): boolean => typeof (e as { severity?: unkno
  * applies (P3009) until an operator has looked and run `migrate resolve`. A lock timeout
  * is not a failure of the migration and records nothing.
  */
-export async function applyMigration(client: pg.ClientBase, schema: string, file: MigrationFile, options: RunOptions): Promise<Result<AppliedMigration>> {
+export async function applyMigration(client: pg.ClientBase, schema: string, file: MigrationFile, options: RunOptions & { readonly runId?: string | null }): Promise<Result<AppliedMigration>> {
   let startedAt: Date | null = null;
   try {
     const done = await inMigrationTransaction(
@@ -63,7 +66,11 @@ export async function applyMigration(client: pg.ClientBase, schema: string, file
       async (tx) => {
         const row = await insertStartedRow(tx, schema, file);
         startedAt = row.startedAt;
+        await ensureMigrationRecords(tx, schema);
+        const before = await catalogObjects(tx, schema);
         await tx.query(file.sql);
+        const catalogDiff = diffCatalog(before, await catalogObjects(tx, schema));
+        await insertMigrationRecord(tx, schema, { ledgerId: row.id, migrationName: file.name, runId: options.runId ?? null, downSha256: file.downSql === null ? null : sha256(file.downSql), catalogDiff });
         if (file.name === TIER_MIGRATION) {
           const tier = await tierSchemaState(tx, schema);
           if (tier.state !== 'present') return err(incomplete(file.name, tier.columns, tier.indexes));

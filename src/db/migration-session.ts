@@ -35,24 +35,25 @@ export async function openMigrationSession(url: string, schema: string, command:
 /**
  * Runs `fn` on a migration session for `target` (its direct URL when it has one, its
  * schema), and always closes it; losing the connection midway is the same exit-3 failure
- * as not reaching it. A session that writes (the ledger, under the advisory lock) is first
- * proved not to go through a transaction pooler (exit 2 otherwise, before any lock); a
- * `readOnly` one (status, checks, dry runs) sets nothing on its connection, so it may go
- * through a pooler: every query it runs names the schema.
+ * as not reaching it. A session for the migration's work (the ledger, under the advisory
+ * lock, with `search_path` set) is first proved not to go through a transaction pooler
+ * (exit 2 otherwise, before any lock); a `plain` one (status, checks, dry runs, an ordinary
+ * transaction such as undoing a seed) sets nothing on its connection, so it may go through
+ * a pooler: every query it runs names the schema.
  */
 export async function withMigrationSession<T>(
   target: DatabaseTarget,
   command: string,
   fn: (client: pg.Client, schema: string) => Promise<Result<T>>,
-  options: { readonly readOnly?: boolean } = {},
+  options: { readonly plain?: boolean } = {},
 ): Promise<Result<T>> {
   const { schema } = target;
   const url = sessionUrl(target);
-  if (!options.readOnly) {
+  if (!options.plain) {
     const session = await requireSession(target, `tierctl ${command}`);
     if (!session.ok) return session;
   }
-  const session = options.readOnly ? await connectClient(url, { applicationName: `tierctl ${command}` }) : await openMigrationSession(url, schema, command);
+  const session = options.plain ? await connectClient(url, { applicationName: `tierctl ${command}` }) : await openMigrationSession(url, schema, command);
   if (!session.ok) return session;
   try {
     return await fn(session.value, schema);

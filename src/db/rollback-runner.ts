@@ -1,7 +1,10 @@
 import type pg from 'pg';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Failure, type Result } from '../shared/failure.js';
+import { catalogObjects } from './catalog-objects.js';
+import { removedBeyondMigration } from './down-sql-check.js';
 import { deleteMigrationRows } from './ledger-writes.js';
+import type { MigrationRecord } from './migration-records.js';
 import { TIER_MIGRATION } from './migration-files.js';
 import { lockedRelations, migrationErrorText, type RunOptions } from './migration-runner.js';
 import { inMigrationTransaction } from './migration-transaction.js';
@@ -14,6 +17,10 @@ export interface RollbackStep {
   readonly name: string;
   readonly checksum: string;
   readonly downSql: string;
+  /** migration.sql: what the catalog check replays when there is no record of the apply. */
+  readonly migrationSql: string;
+  /** tierctl's record of the apply (what migration.sql added, down.sql's SHA-256); null when Prisma applied it. */
+  readonly record: MigrationRecord | null;
 }
 
 export interface RollbackOptions extends RunOptions {
@@ -35,7 +42,9 @@ export interface RolledBack {
 
 /**
  * Rolls back `steps` (newest first) in ONE transaction: for the tier migration, locks
- * models and re-checks the data-loss guard; then each down.sql, the deletion of that
+ * models and re-checks the data-loss guard; then each down.sql, checked against what its
+ * migration added (the catalog before and after it: anything else removed or changed
+ * aborts, exit 4), the deletion of that
  * migration's `_prisma_migrations` rows, and an entry in tierctl's audit table; then checks
  * the tier columns and indexes are gone (guide rollback step 6). Any error or a kill
  * leaves the database as it was.
@@ -47,12 +56,18 @@ export async function rollbackMigrations(client: pg.ClientBase, schema: string, 
   let current = steps[0]?.name ?? '';
   try {
     const done = await inMigrationTransaction(client, { ...options, relations, what }, async (tx) => {
+      // Read before models is locked (a change in between can only make the check refuse), then one read after each down.sql.
+      let catalog = await catalogObjects(tx, schema);
       const dropped = tier ? await modelsWithTierData(tx, schema, options.tierColumns, { lock: true }) : [];
       const refusal = tier ? options.mayDrop(dropped) : null;
       if (refusal) return err(refusal);
       for (const step of steps) {
         current = step.name;
         await tx.query(step.downSql);
+        const after = await catalogObjects(tx, schema);
+        const beyond = await removedBeyondMigration(tx, schema, step, catalog, after);
+        if (!beyond.ok) return beyond;
+        catalog = after;
         await deleteMigrationRows(tx, schema, step.name);
         await recordRollback(tx, schema, { migrationName: step.name, checksum: step.checksum, reason: options.reason, modelsWithTierData: step.name === TIER_MIGRATION ? dropped.length : 0 });
       }

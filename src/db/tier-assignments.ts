@@ -52,3 +52,36 @@ export async function applyTierAssignments(client: pg.ClientBase, schema: string
   }
   return { changes };
 }
+
+export interface RevertOutcome {
+  /** Models set back to their values before the seed. */
+  readonly reverted: readonly string[];
+  /** Models whose values changed again after the seed (or are gone): not the seed's to undo, left as they are. */
+  readonly leftAlone: readonly { readonly id: string; readonly now: ModelTierRow | null }[];
+}
+
+/**
+ * Undoes a seed's changes (inside the caller's transaction): each model whose tier fields
+ * still hold exactly what the seed wrote gets its values from before the seed back; a model
+ * changed since by someone else is left alone and named.
+ */
+export async function revertTierAssignments(client: pg.ClientBase, schema: string, changes: readonly AssignmentChange[]): Promise<RevertOutcome> {
+  const ours = changes.filter((c) => c.changed);
+  const { rows } = await client.query<ModelTierRow>(`${selectTiers(schema)} WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [ours.map((c) => c.id)]);
+  const reverted: string[] = [];
+  const leftAlone: { id: string; now: ModelTierRow | null }[] = [];
+  for (const c of ours) {
+    const now = rows.find((r) => r.id === c.id) ?? null;
+    if (!now || JSON.stringify(now) !== JSON.stringify(c.after)) {
+      leftAlone.push({ id: c.id, now });
+      continue;
+    }
+    await client.query(
+      `UPDATE ${qualified(schema, 'models')} SET required_tier = $2::${qualified(schema, 'subscription_tier')}, tier_restriction_mode = $3,
+              allowed_tiers = $4::${qualified(schema, 'subscription_tier')}[], updated_at = now() WHERE id = $1`,
+      [c.id, c.before.requiredTier, c.before.tierRestrictionMode, c.before.allowedTiers],
+    );
+    reverted.push(c.id);
+  }
+  return { reverted, leftAlone };
+}

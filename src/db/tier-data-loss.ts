@@ -9,8 +9,6 @@ export interface ModelTierData {
   readonly requiredTier: string | null;
   readonly tierRestrictionMode: string | null;
   readonly allowedTiers: readonly string[] | null;
-  /** When the row last changed: a backup newer than this holds its tier values. */
-  readonly updatedAt: Date;
 }
 
 const TIER_EXPRESSIONS = [
@@ -33,14 +31,10 @@ export async function modelsWithTierData(client: pg.ClientBase, schema: string, 
   if (present.length === 0) return [];
   const selected = TIER_EXPRESSIONS.map((e) => `${present.includes(e) ? e.select : 'NULL'} AS "${e.as}"`).join(', ');
   const { rows } = await client.query<ModelTierData>(
-    `SELECT id, ${selected}, updated_at AS "updatedAt" FROM ${models}
+    `SELECT id, ${selected} FROM ${models}
       WHERE ${present.map((e, i) => `${e.select} IS DISTINCT FROM $${i + 1}::${e.cast}`).join(' OR ')}
       ORDER BY id`,
     present.map((e) => e.fallback),
   );
   return rows;
 }
-
-/** The newest updated_at among them: a backup must be newer than this to hold their values. */
-export const lastTierChange = (models: readonly ModelTierData[]): Date | null =>
-  models.reduce<Date | null>((max, m) => (max === null || m.updatedAt > max ? m.updatedAt : max), null);

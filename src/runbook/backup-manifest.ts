@@ -20,6 +20,12 @@ export const manifestSchema = z.strictObject({
   format: z.literal(MANIFEST_FORMAT),
   createdAt: z.iso.datetime(),
   database: z.string(),
+  /**
+   * Which database was dumped: cluster system identifier, database oid and name. Restores
+   * and rollbacks refuse a backup of another database by it (absent in manifests written
+   * before it was recorded: those are refused where identity matters).
+   */
+  identity: z.strictObject({ systemIdentifier: z.string().regex(/^\d+$/), databaseOid: z.number().int(), database: z.string() }).optional(),
   /** The connection URL with its password redacted. */
   url: z.string(),
   serverVersion: z.string(),

@@ -3,12 +3,14 @@ import { isApplied, isFailed, readLedger } from '../db/ledger.js';
 import { modelsCsv } from '../db/models-csv.js';
 import { serverVersion, type PgVersion } from '../db/pg-tools.js';
 import { exactRowCounts } from '../db/table-counts.js';
+import { databaseIdentity, type DatabaseIdentity } from '../db/database-identity.js';
 import { tierSchemaState } from '../db/tier-columns.js';
 import type { BackupManifest } from './backup-manifest.js';
 
 /** What the manifest records about the database, read in the dump's own snapshot. */
 export interface DatabaseState {
   readonly database: string;
+  readonly identity: DatabaseIdentity;
   readonly sizeBytes: number;
   readonly rowCounts: Record<string, number>;
   readonly ledger: BackupManifest['ledger'];
@@ -53,5 +55,5 @@ export async function readDatabaseState(client: pg.ClientBase, schema: string): 
   const ledger = await ledgerSummary(client, schema);
   const tierSchema = (await tierSchemaState(client, schema)).state;
   const csv = info.models ? await modelsCsv(client, schema) : null;
-  return { database: info.db, sizeBytes: Number(info.size), rowCounts, ledger, tierSchema, modelsCsv: csv };
+  return { database: info.db, identity: await databaseIdentity(client), sizeBytes: Number(info.size), rowCounts, ledger, tierSchema, modelsCsv: csv };
 }

@@ -171,6 +171,7 @@ async function describeBackup(i: DescribeInput): Promise<BackupManifest> {
     format: MANIFEST_FORMAT,
     createdAt: i.at.toISOString(),
     database: i.state.database,
+    identity: i.state.identity,
     url: sessionRedacted(i.database),
     serverVersion: i.server.text,
     pgDumpVersion: toc.value.dumpedBy?.text ?? 'unknown',

@@ -23,6 +23,8 @@ export interface MigrateApplyOptions {
   readonly waitMs?: number;
   /** Show what would run, and the locks it would take; change nothing. */
   readonly dryRun?: boolean;
+  /** The deployment this apply belongs to: recorded with each migration so its automatic rollback undoes exactly these. */
+  readonly runId?: string;
 }
 
 export interface MigrateApplyDeps {
@@ -59,7 +61,7 @@ export interface MigrateApplyReport {
 export async function migrateApply(options: MigrateApplyOptions, deps: MigrateApplyDeps): Promise<Result<MigrateApplyReport>> {
   const set = await loadMigrationSet(options.migrationsDir);
   if (!set.ok) return set;
-  return withMigrationSession(options.database, 'migrate apply', (client, schema) => applyWith(client, set.value, schema, options, deps), { readOnly: Boolean(options.dryRun) });
+  return withMigrationSession(options.database, 'migrate apply', (client, schema) => applyWith(client, set.value, schema, options, deps), { plain: Boolean(options.dryRun) });
 }
 
 async function applyWith(client: pg.Client, set: MigrationSet, schema: string, options: MigrateApplyOptions, deps: MigrateApplyDeps): Promise<Result<MigrateApplyReport>> {
@@ -90,6 +92,7 @@ async function applyWith(client: pg.Client, set: MigrationSet, schema: string, o
         retries: options.retries ?? 3,
         signal: deps.signal,
         onRetry: reportRetry(step),
+        runId: options.runId ?? null,
       });
       if (!result.ok) {
         step.fail(result.failure.code);

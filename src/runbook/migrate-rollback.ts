@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { TIER_MIGRATION } from '../db/migration-files.js';
-import { currentDatabase, withMigrationSession } from '../db/migration-session.js';
+import { withMigrationSession } from '../db/migration-session.js';
 import { rollbackMigrations, type RollbackStep } from '../db/rollback-runner.js';
 import type { SessionInfo } from '../db/session-info.js';
 import { modelsWithTierData, type ModelTierData } from '../db/tier-data-loss.js';
@@ -10,10 +10,12 @@ import { err, failure, ok, type Failure, type Result } from '../shared/failure.j
 import type { DatabaseTarget } from '../shared/database-target.js';
 import type { Reporter } from '../shared/reporter.js';
 import { planScript, type PlannedScript } from './apply-plan.js';
-import { verifyBackupEvidence, type BackupEvidence } from './backup-evidence.js';
+import { databaseIdentity, verifyBackupEvidence, type BackupEvidence } from './backup-evidence.js';
 import { reportRetry, underMigrationLock } from './migration-lock.js';
 import { loadMigrationSet, readMigrationState, withoutTransactionControl, type MigrationSet } from './migration-state.js';
-import { dataLossDecision, rollbackSteps, rollbackTarget, type LossAllowance } from './rollback-plan.js';
+import { dataLossDecision, editedDownRefusal, rollbackSteps, rollbackTarget, type LossAllowance } from './rollback-plan.js';
+import { recordOfApplied } from '../db/migration-records.js';
+import type { TierCoverage } from '../db/tier-coverage.js';
 
 export interface MigrateRollbackOptions {
   readonly database: DatabaseTarget;
@@ -30,6 +32,13 @@ export interface MigrateRollbackOptions {
   readonly retries?: number;
   readonly waitMs?: number;
   readonly dryRun?: boolean;
+  /**
+   * Roll back exactly these migrations (a deployment's own, from `_tierctl_migrations`):
+   * refused (exit 4) when the ledger would make the rollback undo any other.
+   */
+  readonly exactly?: readonly string[];
+  /** Migrations whose down.sql may differ from the one recorded when they were applied (reviewed by the operator). */
+  readonly allowEditedDown?: readonly string[];
 }
 
 export interface RollbackPlanView {
@@ -62,7 +71,10 @@ export interface MigrateRollbackReport {
   /** Models whose tier values were (or, in a dry run, would be) dropped, and what allowed it. */
   readonly modelsWithTierData: readonly ModelTierData[];
   readonly allowedBy: LossAllowance | null;
-  readonly backup: BackupEvidence | null;
+  /** With --backup: the live tier values compared with the dump's, model by model (what differs, if anything). */
+  readonly coverage: TierCoverage | null;
+  /** The backup that was checked (its tier values are in `coverage`). */
+  readonly backup: Omit<BackupEvidence, 'tierValues'> | null;
   readonly lockWaitMs: number;
   readonly waitedFor: readonly SessionInfo[];
   /** The guide's rollback step 6: tier columns and indexes gone (when the tier migration was rolled back). */
@@ -79,34 +91,54 @@ export interface MigrateRollbackReport {
 export async function migrateRollback(options: MigrateRollbackOptions, deps: MigrateRollbackDeps): Promise<Result<MigrateRollbackReport>> {
   const set = await loadMigrationSet(options.migrationsDir);
   if (!set.ok) return set;
-  const target = rollbackTarget(set.value, options.to);
+  const target = options.exactly ? exactTarget(set.value, options.exactly) : rollbackTarget(set.value, options.to);
   if (!target.ok) return target;
-  return withMigrationSession(options.database, 'migrate rollback', (client, schema) => rollbackWith(client, set.value, schema, target.value, options, deps), { readOnly: Boolean(options.dryRun) });
+  return withMigrationSession(options.database, 'migrate rollback', (client, schema) => rollbackWith(client, set.value, schema, target.value, options, deps), { plain: Boolean(options.dryRun) });
 }
 
-async function plan(client: pg.Client, set: MigrationSet, schema: string, after: string) {
+async function plan(client: pg.Client, set: MigrationSet, schema: string, after: string, exactly?: readonly string[]) {
   const state = await readMigrationState(client, schema, set.files);
-  const steps = rollbackSteps(set, state, after);
-  if (!steps.ok) return steps;
-  const runnable = withoutTransactionControl(steps.value.map((s) => ({ name: `${s.name}/down.sql`, sql: s.downSql })));
+  const planned = rollbackSteps(set, state, after);
+  if (!planned.ok) return planned;
+  const steps: RollbackStep[] = [];
+  for (const s of planned.value) steps.push({ ...s, record: await recordOfApplied(client, schema, s.name) });
+  const others = exactly ? steps.map((s) => s.name).filter((n) => !exactly.includes(n)) : [];
+  if (others.length > 0) {
+    return err(failure('rollback_not_ours', `Refusing to roll back ${others.join(', ')}: applied, but not by this run (it applied ${exactly!.join(', ')}). Nothing was changed.`, ExitCode.refused, {
+      hint: 'Another run applied migrations after this one: decide by hand what to roll back (tierctl migrate rollback --to NAME).',
+    }));
+  }
+  const runnable = withoutTransactionControl(steps.map((s) => ({ name: `${s.name}/down.sql`, sql: s.downSql })));
   if (!runnable.ok) return runnable;
-  const tierColumns = steps.value.some((s) => s.name === TIER_MIGRATION) ? state.tier.columns : [];
-  return ok({ steps: steps.value, tierColumns, models: await modelsWithTierData(client, schema, tierColumns) });
+  const tierColumns = steps.some((s) => s.name === TIER_MIGRATION) ? state.tier.columns : [];
+  return ok({ steps, tierColumns, models: await modelsWithTierData(client, schema, tierColumns) });
+}
+
+const withoutValues = ({ tierValues: _values, ...rest }: BackupEvidence): Omit<BackupEvidence, 'tierValues'> => rest;
+
+/** The state right before the earliest of `names` (in the migrations' order). */
+function exactTarget(set: MigrationSet, names: readonly string[]): Result<{ after: string; target: string | null }> {
+  const i = set.files.findIndex((f) => names.includes(f.name));
+  if (i === -1) return err(failure('migration_not_found', `None of ${names.join(', ')} is in ${set.dir}: nothing to roll back with`, ExitCode.refused));
+  const target = set.files[i - 1]?.name ?? null;
+  return ok({ after: target ?? '', target });
 }
 
 async function rollbackWith(client: pg.Client, set: MigrationSet, schema: string, target: { after: string; target: string | null }, options: MigrateRollbackOptions, deps: MigrateRollbackDeps): Promise<Result<MigrateRollbackReport>> {
   const database = options.database.redacted;
-  const first = await plan(client, set, schema, target.after);
+  const first = await plan(client, set, schema, target.after, options.exactly);
   if (!first.ok) return first;
-  const evidence = options.backupManifest ? await verifyBackupEvidence(options.backupManifest, { database: await currentDatabase(client) }, deps) : null;
+  const evidence = options.backupManifest ? await verifyBackupEvidence(options.backupManifest, { identity: await databaseIdentity(client), schema }, deps) : null;
   if (evidence && !evidence.ok && evidence.failure.exitCode === ExitCode.usage) return evidence;
+  const edited = editedDownRefusal(first.value.steps, options.allowEditedDown ?? []);
+  if (edited && !options.dryRun) return err(edited);
   const decision = dataLossDecision(first.value.models, Boolean(options.acceptLoss), evidence);
   if (decision.refusal && !options.dryRun) return err(decision.refusal);
   const scripts = (steps: readonly RollbackStep[]) => steps.map((s) => planScript(s.name, s.checksum, s.downSql));
   const report = {
     database, schema, dryRun: Boolean(options.dryRun), target: target.target, plan: scripts(first.value.steps), rolledBack: [], attempts: 0, heldMs: 0,
-    modelsWithTierData: decision.models, allowedBy: decision.allowedBy, backup: evidence?.ok ? evidence.value : null, lockWaitMs: 0, waitedFor: [], tierSchema: null,
-    refusal: decision.refusal,
+    modelsWithTierData: decision.models, allowedBy: decision.allowedBy, coverage: decision.coverage, backup: evidence?.ok ? withoutValues(evidence.value) : null, lockWaitMs: 0, waitedFor: [], tierSchema: null,
+    refusal: edited ?? decision.refusal,
   };
   if (options.dryRun || first.value.steps.length === 0) {
     const tierSchema = set.hasTierMigration && target.after < TIER_MIGRATION ? await verifyTierSchema(client, schema, 'absent') : null;
@@ -115,9 +147,11 @@ async function rollbackWith(client: pg.Client, set: MigrationSet, schema: string
   await deps.confirm?.({ database, migrations: first.value.steps.map((s) => s.name), target: target.target, modelsWithTierData: decision.models, allowedBy: decision.allowedBy });
 
   return underMigrationLock(client, options, deps, async (lock) => {
-    const now = await plan(client, set, schema, target.after);
+    const now = await plan(client, set, schema, target.after, options.exactly);
     if (!now.ok) return now;
     if (now.value.steps.length === 0) return ok({ ...report, plan: [], lockWaitMs: lock.waitedMs, waitedFor: lock.waitedFor });
+    const editedNow = editedDownRefusal(now.value.steps, options.allowEditedDown ?? []);
+    if (editedNow) return err(editedNow);
     const step = deps.reporter.step(`Rolling back ${now.value.steps.map((s) => s.name).join(', ')}`);
     let allowedBy = decision.allowedBy;
     const done = await rollbackMigrations(client, schema, now.value.steps, {

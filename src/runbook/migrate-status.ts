@@ -53,7 +53,7 @@ export async function migrateStatus(options: MigrateStatusOptions, deps: { repor
       problems,
       upToDate: pending.length === 0 && failed.length === 0 && !problems.some((p) => p.level === 'error'),
     });
-  }, { readOnly: true });
+  }, { plain: true });
   if (report.ok) step.succeed(`${report.value.migrations.length} migrations, ${report.value.pending.length} pending`);
   else step.fail(report.failure.message);
   return report;

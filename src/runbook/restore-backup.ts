@@ -10,6 +10,8 @@ import { onDatabase, sessionRedacted, sessionUrl, type DatabaseTarget } from '..
 import type { Reporter } from '../shared/reporter.js';
 import type { BackupManifest } from './backup-manifest.js';
 import { verifyBackup } from './verify-backup.js';
+import { checkBackupIdentity } from './backup-evidence.js';
+import { databaseIdentity } from '../db/database-identity.js';
 
 /**
  * The guide's rollback step 3, made safe: verify the backup against its manifest (refuse
@@ -73,6 +75,9 @@ async function makePlan(options: RestoreOptions, manifest: BackupManifest, dumpP
       const tables = backupTables.map(([table, backupRows]) => ({ table, currentRows: null, backupRows }));
       return ok({ manifest, dumpPath, target: sessionRedacted(onDatabase(options.database, options.toDatabase)), database, createsDatabase: true, tables, leftInPlace: [] });
     }
+    // Restoring over a database replaces it: only with a backup of this very database (identity, not name).
+    const identity = checkBackupIdentity(options.manifestPath, manifest, await databaseIdentity(client));
+    if (!identity.ok) return identity;
     const current = await exactRowCounts(client);
     const tables = backupTables.map(([table, backupRows]) => ({ table, currentRows: current[table] ?? null, backupRows }));
     const leftInPlace = Object.keys(current).filter((t) => !(t in manifest.rowCounts));

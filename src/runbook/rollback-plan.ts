@@ -1,6 +1,8 @@
 import { TIER_MIGRATION } from '../db/migration-files.js';
+import { sha256 } from '../db/migration-records.js';
 import type { RollbackStep } from '../db/rollback-runner.js';
-import { lastTierChange, type ModelTierData } from '../db/tier-data-loss.js';
+import type { ModelTierData } from '../db/tier-data-loss.js';
+import { describeDifferences, tierCoverage, type TierCoverage } from '../db/tier-coverage.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, usageFailure, type Failure, type Result } from '../shared/failure.js';
 import type { BackupEvidence } from './backup-evidence.js';
@@ -44,43 +46,64 @@ export function rollbackSteps(set: MigrationSet, state: MigrationState, after: s
   if (withoutDown.length > 0) {
     return err(failure('no_down_sql', `Refusing to roll back: no down.sql for ${withoutDown.join(', ')} in ${set.dir}.`, ExitCode.refused, { hint: 'Write and review a down.sql for it, or restore the backup taken before it was applied (tierctl restore).' }));
   }
-  return ok(files.map((f) => ({ name: f.name, checksum: f.checksum, downSql: f.downSql! })));
+  return ok(files.map((f) => ({ name: f.name, checksum: f.checksum, downSql: f.downSql!, migrationSql: f.sql, record: null })));
 }
 
-/** Why the rollback may drop these models' tier values: nothing to lose, --accept-loss, or a backup newer than the data. */
+/**
+ * Safety rule 4: a down.sql that is not the one there when tierctl applied the migration
+ * (SHA-256 recorded then) is shown and refused (exit 4), unless `allowEdited` names that
+ * migration. Migrations without a record (applied by Prisma) have nothing to compare with:
+ * the catalog check inside the rollback still applies to them.
+ */
+export function editedDownRefusal(steps: readonly RollbackStep[], allowEdited: readonly string[]): Failure | null {
+  const edited = steps.filter((s) => s.record && s.record.downSha256 !== sha256(s.downSql) && !allowEdited.includes(s.name));
+  if (edited.length === 0) return null;
+  const shown = edited.map((s) => `${s.name}/down.sql (sha256 ${sha256(s.downSql)}, ${s.record!.downSha256 ? `${s.record!.downSha256} when applied` : 'none when applied'}):\n${s.downSql.trimEnd().split('\n').map((l) => `    | ${l}`).join('\n')}`);
+  return failure('down_sql_edited', `Refusing to run a down.sql edited since its migration was applied:\n  ${shown.join('\n  ')}`, ExitCode.refused, {
+    hint: `Review it; to run it anyway, name it: ${edited.map((s) => `--allow-edited-down ${s.name}`).join(' ')}. The catalog check (only what the migration added may go) still applies.`,
+    problems: edited.map((s) => `${s.name}/down.sql edited since applied`),
+  });
+}
+
+/** Why the rollback may drop these models' tier values: nothing to lose, --accept-loss, or a backup whose dump holds them. */
 export type LossAllowance = 'nothing-to-lose' | 'accept-loss' | 'backup';
 
 export interface DataLossDecision {
   readonly models: readonly ModelTierData[];
   readonly allowedBy: LossAllowance | null;
   readonly refusal: Failure | null;
+  /** With a backup: the models' live values compared with the dump's, model by model. */
+  readonly coverage: TierCoverage | null;
 }
 
 const describeModel = (m: ModelTierData) =>
-  `${m.id}: required_tier=${m.requiredTier ?? '-'}, tier_restriction_mode=${m.tierRestrictionMode ?? '-'}, allowed_tiers={${m.allowedTiers?.join(',') ?? '-'}}, updated ${m.updatedAt.toISOString()}`;
+  `${m.id}: required_tier=${m.requiredTier ?? '-'}, tier_restriction_mode=${m.tierRestrictionMode ?? '-'}, allowed_tiers={${m.allowedTiers?.join(',') ?? '-'}}`;
 
 /**
  * The data-loss guard: dropping the tier columns destroys every tier value that is not
  * the column default. Allowed when there is none, with --accept-loss, or with a verified
- * backup taken after the newest updated_at of those models; otherwise refused (exit 4)
- * with the models listed. `evidence` is the checked manifest, or why it did not check out.
+ * backup of this database whose dump holds exactly these values (compared with the dump's
+ * contents, never by timestamps); otherwise refused (exit 4) naming the models, and with a
+ * backup, which of them differ and how. `evidence` is the checked backup, or why it did not check out.
  */
 export function dataLossDecision(models: readonly ModelTierData[], acceptLoss: boolean, evidence: Result<BackupEvidence> | null): DataLossDecision {
-  if (models.length === 0) return { models, allowedBy: 'nothing-to-lose', refusal: null };
-  if (acceptLoss) return { models, allowedBy: 'accept-loss', refusal: null };
-  const last = lastTierChange(models)!;
-  if (evidence?.ok && evidence.value.createdAt > last) return { models, allowedBy: 'backup', refusal: null };
+  const coverage = evidence?.ok ? tierCoverage(models, evidence.value.tierValues) : null;
+  if (models.length === 0) return { models, allowedBy: 'nothing-to-lose', refusal: null, coverage };
+  if (acceptLoss) return { models, allowedBy: 'accept-loss', refusal: null, coverage };
+  if (coverage?.covered) return { models, allowedBy: 'backup', refusal: null, coverage };
+  const lines = coverage ? describeDifferences(coverage) : models.map(describeModel);
   const why = !evidence
     ? 'No backup was given (--backup MANIFEST) and --accept-loss was not given.'
     : !evidence.ok
       ? `The backup does not check out: ${evidence.failure.message}`
-      : `The backup ${evidence.value.manifest} was taken at ${evidence.value.createdAt.toISOString()}, before the last change to these values (${last.toISOString()}): it does not hold them.`;
-  const lines = models.map(describeModel);
+      : `The dump of ${evidence.value.manifest} does not hold these values: ${coverage!.differences.length} of ${coverage!.compared} model(s) differ (above).`;
+  const what = coverage ? `differ from the backup` : `would be dropped`;
   return {
     models,
     allowedBy: null,
-    refusal: failure('data_loss', `Rolling back ${TIER_MIGRATION} would drop the tier settings of ${models.length} model${models.length > 1 ? 's' : ''}:\n  ${lines.join('\n  ')}\n${why}`, ExitCode.refused, {
-      hint: 'Take a backup first (tierctl backup --dir DIR) and pass its manifest with --backup, or give --accept-loss if these values may go.',
+    coverage,
+    refusal: failure('data_loss', `Rolling back ${TIER_MIGRATION} would drop the tier settings of ${models.length} model${models.length > 1 ? 's' : ''}; these ${what}:\n  ${lines.join('\n  ')}\n${why}`, ExitCode.refused, {
+      hint: 'Take a backup now (tierctl backup --dir DIR) and pass its manifest with --backup, or give --accept-loss if these values may go.',
       problems: lines,
     }),
   };

@@ -25,11 +25,13 @@ export interface AppOptions {
   /** Default: the mock provider for `mock` models, nothing else. */
   readonly providers?: ProviderRegistry;
   /**
-   * Keeps the caches right across instances; started on ready, closed on close. Default: the
-   * LISTEN/NOTIFY listener on `tierctl_cache` (pg-change-listener.ts). `false`: none, cached
-   * entries expire by TTL only.
+   * Keeps the caches right across instances; started on ready, closed on close. Default:
+   * LISTEN/NOTIFY on `tierctl_cache`, proven by a round trip, else polling the change counter
+   * (cache/cache-invalidation.ts). `false`: none, cached entries expire by TTL only.
    */
   readonly changeListener?: ChangeListener | false;
+  /** Timings of the default change listener (see CacheInvalidationOptions). */
+  readonly invalidation?: { readonly probeIntervalMs?: number; readonly probeTimeoutMs?: number; readonly pollIntervalMs?: number };
   /** Default: silent. main.ts passes a pino logger writing JSON to stdout. */
   readonly logger?: Logger;
   readonly cache?: {

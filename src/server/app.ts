@@ -2,8 +2,9 @@
  * The HTTP API: `buildApp` wires database, caches, providers and routes into a Fastify
  * instance and never listens (main.ts and the tests do). Closing the app stops accepting,
  * lets in-flight requests finish, flushes api_logs, stops the change listener, closes the
- * providers and ends the pool, in that order. By default the caches are kept right by a
- * LISTEN/NOTIFY listener (cache/pg-change-listener.ts).
+ * providers and ends the pool, in that order. By default the caches are kept right by
+ * LISTEN/NOTIFY, or by polling the change counter where LISTEN does not deliver
+ * (cache/cache-invalidation.ts).
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -17,7 +18,8 @@ import { createLoginThrottle } from './auth/login-throttle.js';
 import { createTokenService } from './auth/token-service.js';
 import { createCaches } from './cache/create-caches.js';
 import type { CacheControl } from './cache/cache-control.js';
-import { createPgChangeListener } from './cache/pg-change-listener.js';
+import type { UserChanges } from './cache/user-changes.js';
+import { createCacheInvalidation } from './cache/cache-invalidation.js';
 import { registerErrorHandling } from './errors/error-handler.js';
 import { trackClosing } from './graceful-close.js';
 import { createMetrics } from './metrics.js';
@@ -35,8 +37,8 @@ import { createTierChecker } from './tier-check.js';
 
 export type { AppOptions } from './app-options.js';
 
-/** The Fastify instance with the cache API the change listener (and tests) drive. */
-export type TierApp = FastifyInstance & { readonly caches: CacheControl };
+/** The Fastify instance with the cache API the change listener (and tests) drive, and the user changes it learns of. */
+export type TierApp = FastifyInstance & { readonly caches: CacheControl; readonly userChanges: UserChanges };
 
 export async function buildApp(options: AppOptions): Promise<TierApp> {
   const log = options.logger ?? pino({ level: 'silent' });
@@ -44,11 +46,19 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   const pool = createPool(options.database.url, { max: options.poolMax ?? 10, applicationName: 'tierctl-server' });
   pool.on('error', (e) => log.warn({ err: e.message }, 'Idle database connection error'));
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  const { caches, modelCache, userTiers, recheckSchema } = createCaches(pool, options, now, {
-    schema: options.database.schema,
-    onDegraded: (catalog) => metrics.policyDegraded.inc({ policies: catalog.policies }),
-  });
-  const changeListener = options.changeListener === false ? undefined : (options.changeListener ?? createPgChangeListener({ databaseUrl: sessionUrl(options.database), log }));
+  const { schema } = options.database;
+  const { caches, modelCache, userTiers, userChanges, recheckSchema } = createCaches(
+    pool,
+    options,
+    now,
+    { schema, onDegraded: (catalog) => metrics.policyDegraded.inc({ policies: catalog.policies }) },
+    (e) => log.error({ err: (e as Error).message }, 'A user change listener failed'),
+  );
+  const changeListener =
+    options.changeListener === false
+      ? undefined
+      : (options.changeListener ?? createCacheInvalidation({ databaseUrl: options.database.url, directUrl: options.database.directUrl, schema, pool, log, ...options.invalidation }));
+  metrics.observeInvalidationMode(() => changeListener?.mode ?? 'none');
   let schemaTimer: NodeJS.Timeout | undefined;
   const tokens = createTokenService(options.jwt, now);
   // api_logs get their own connection: a slow batch never holds one the requests need.
@@ -71,6 +81,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
     auth: createAuthenticator(tokens, userTiers, metrics),
     tokens,
     userTiers,
+    userChanges,
     tierChecker: createTierChecker(options.enforceTiers ?? true, metrics),
     providers: options.providers ?? createProviderRegistry([createMockProvider()]),
     loginThrottle: createLoginThrottle({ maxFailures: options.loginThrottle?.maxFailures ?? 5, windowMs: options.loginThrottle?.windowMs ?? 15 * 60_000 }),
@@ -85,9 +96,10 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   app.decorate('caches', caches);
+  app.decorate('userChanges', userChanges);
   registerRequestRecording(app, ctx, trackClosing(app));
   registerErrorHandling(app);
-  registerHealth(app, { pool, catalog: () => ctx.models.catalog(), cacheInvalidation: () => (changeListener ? 'listen' : 'none') });
+  registerHealth(app, { pool, catalog: () => ctx.models.catalog(), cacheInvalidation: () => changeListener?.mode ?? 'none' });
   registerLogin(app, ctx);
   registerModels(app, ctx);
   registerCompletions(app, ctx);

@@ -25,15 +25,31 @@ export interface ServerMetrics {
   readonly policyDegraded: Counter<'policies'>;
   /** 1 for where the policies in force come from (database, none, last_known, unavailable), 0 for the others. */
   readonly policySource: Gauge<'source'>;
+  /** Reads the cache invalidation mode at each scrape: `cache_invalidation_mode{mode}` is 1 for it. */
+  observeInvalidationMode(mode: () => string): void;
   /** Logins refused with 429 login_busy (every hashing slot and the queue taken). */
   readonly loginsBusy: Counter;
 }
+
+const INVALIDATION_MODES = ['listen', 'poll', 'off', 'none'] as const;
 
 export function createMetrics(options: { readonly defaultMetrics?: boolean } = {}): ServerMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  let invalidationMode: () => string = () => 'none';
+  new Gauge({
+    name: 'cache_invalidation_mode',
+    help: 'How caches learn about changes: 1 for the mode in force (listen: LISTEN/NOTIFY proven by a round trip; poll: the change counter; off: neither works, caches off; none: no listener)',
+    labelNames: ['mode'],
+    registers,
+    collect() {
+      const current = invalidationMode();
+      for (const mode of INVALIDATION_MODES) this.set({ mode }, mode === current ? 1 : 0);
+    },
+  });
   return {
+    observeInvalidationMode: (mode) => void (invalidationMode = mode),
     registry,
     tierChecks: new FastCounter(METRICS.tierChecks, 'Tier access checks by result', ['result'], registry),
     tierCheckDuration: new FastHistogram(

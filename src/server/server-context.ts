@@ -6,6 +6,7 @@ import type { Authenticator } from './auth/authenticate.js';
 import type { HashSlots } from './auth/hash-slots.js';
 import type { LoginThrottle } from './auth/login-throttle.js';
 import type { TokenService } from './auth/token-service.js';
+import type { UserChanges } from './cache/user-changes.js';
 import type { UserTierCache } from './cache/user-tier-cache.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ModelService } from './model-service.js';
@@ -22,6 +23,8 @@ export interface ServerContext {
   readonly auth: Authenticator;
   readonly tokens: TokenService;
   readonly userTiers: UserTierCache;
+  /** Subscription changes and deletions of users, as the cache invalidation learns of them. */
+  readonly userChanges: UserChanges;
   readonly tierChecker: TierChecker;
   readonly providers: ProviderRegistry;
   readonly loginThrottle: LoginThrottle;

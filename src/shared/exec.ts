@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { childEnvironment } from './child-env.js';
 import { ExitCode } from './exit-codes.js';
 import { err, failure, ok, type Result } from './failure.js';
 
@@ -10,7 +11,11 @@ import { err, failure, ok, type Result } from './failure.js';
  * result (see `execOk` for "must succeed").
  */
 export interface ExecOptions {
-  /** Added to (or, with `cleanEnv`, instead of) this process's environment. Passwords go here. */
+  /**
+   * Added to what the child inherits (see child-env.ts: PostgreSQL's programs get an
+   * allowlist, a shell hook the environment minus secrets) or, with `cleanEnv`, all it gets.
+   * A password goes through a passfile named here, never as a value.
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cleanEnv?: boolean;
   readonly cwd?: string;
@@ -49,8 +54,8 @@ export async function exec(command: string, args: readonly string[], options: Ex
   const started = performance.now();
   const shown = describeCommand(command, args);
   const subprocess = execa(command, [...args], {
-    env: options.env ?? {},
-    extendEnv: !options.cleanEnv,
+    env: options.cleanEnv ? childEnvironment('hook', {}, options.env) : childEnvironment(options.shell ? 'hook' : 'pg-tool', process.env, options.env),
+    extendEnv: false,
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     ...(options.signal ? { cancelSignal: options.signal } : {}),

@@ -42,16 +42,17 @@ describe('tierctl serve', () => {
     const base = `http://127.0.0.1:${port}`;
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'healthy', database: 'connected' });
+    expect(await health.json()).toMatchObject({ status: 'healthy', database: 'connected', policies: 'database', cache_invalidation: 'listen' });
     const login = await fetch(`${base}/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'free@example.com', password: 'Password123!' }),
     });
     expect(login.status).toBe(200);
-    // The LISTEN/NOTIFY cache listener is on by default: one connection of its own, listening.
+    // The LISTEN/NOTIFY cache listener is on by default: one connection of its own, listening
+    // on the cache channel and on the probe channel that proves it delivers.
     const listener = await db().pool.query(`SELECT query FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tierctl-server-listener'`);
-    expect(listener.rows.map((r) => r.query)).toEqual(['LISTEN "tierctl_cache"']);
+    expect(listener.rows.map((r) => r.query)).toEqual(['LISTEN "tierctl_cache"; LISTEN "tierctl_cache_probe"']);
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
     const { stdout } = serve.output();

@@ -72,7 +72,7 @@ describe('tierctl deploy', () => {
         'preflight:ok', 'backup:ok', 'stop:skipped', 'migrate:ok', 'migration-verified:ok', 'seed:ok', 'test-users:ok', 'start:skipped', 'health:ok', 'verify:failed', 'auto-rollback:ok',
       ]);
       expect(report.failure.message).toMatch(/5 Pro User - Access Pro Model/);
-      expect(report.state.database).toMatch(/back at 20251101000000_baseline \(tier migration rolled back and verified\)/);
+      expect(report.state.database).toMatch(/back at 20251101000000_baseline: rolled back .*, the migrations this run applied, and verified/);
       const evidence = JSON.parse(await readFile(report.evidence.json, 'utf8'));
       expect(evidence.verify.checks.find((c: { id: number }) => c.id === 5).result).toBe('fail');
       expect(evidence.ledgerAfter.find((m: { name: string }) => m.name === TIER_MIGRATION).state).not.toBe('applied');

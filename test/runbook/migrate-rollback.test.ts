@@ -83,7 +83,7 @@ describe('migrate rollback', () => {
     expect(await state()).toEqual(before);
   });
 
-  it('refuses a backup that is tampered with, of another database, from before the tier migration, or older than the last change', async () => {
+  it('refuses a backup that is tampered with, of another database, from before the tier migration, or whose dump lacks the values', async () => {
     const before = await state();
     const other = await createTestDatabase('all');
     const tampered = await backup();
@@ -93,7 +93,7 @@ describe('migrate rollback', () => {
       [tampered, 'Backup does not match its manifest'],
       [await backup(other).finally(() => other.drop()), `is a backup of database "${other.name}"`],
       [beforeTier, 'was taken when the tier columns were absent'],
-      [await backup(), 'before the last change to these values'],
+      [await backup(), 'gemini-2.0-pro: live required_tier=enterprise, tier_restriction_mode=minimum, allowed_tiers={pro,enterprise}; backup required_tier=pro, tier_restriction_mode=minimum, allowed_tiers={pro,enterprise} (differs: required_tier)'],
     ] as const;
     await db.pool.query(`UPDATE models SET required_tier = 'enterprise', updated_at = clock_timestamp() WHERE id = 'gemini-2.0-pro'`);
     for (const [backupManifest, why] of cases) {
@@ -107,7 +107,7 @@ describe('migrate rollback', () => {
     expect((await state()).catalog).toEqual(before.catalog);
   });
 
-  it('a verified backup taken after the last change allows it', async () => {
+  it('a verified backup whose dump holds the values allows it', async () => {
     const report = await rollback(db, { backupManifest: await backup() });
     expect(report.allowedBy).toBe('backup');
     expect(report.modelsWithTierData.map((m) => m.id)).toEqual(['claude-3.5-sonnet', 'gemini-2.0-pro', 'gpt-5']);

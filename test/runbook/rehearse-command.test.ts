@@ -1,16 +1,9 @@
-import { readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { runCli, runCliInterrupted } from '../helpers/run-cli.js';
-import { adminQuery } from '../helpers/test-database.js';
-
-const sandboxesOf = async (pid: number) =>
-  (await adminQuery(`SELECT datname FROM pg_database WHERE datname LIKE 'tierctl_rehearse_${pid}_%'`)).rows.map((r) => r.datname as string);
-const workDirs = async () => (await readdir(tmpdir())).filter((d) => d.startsWith('tierctl-rehearse-'));
+import { rehearseWorkDirs, sandboxesOf } from '../helpers/rehearsal.js';
 
 describe('tierctl rehearse', () => {
   it('runs the whole runbook and the rollback drill, then leaves nothing behind', async () => {
-    const dirsBefore = await workDirs();
     const r = await runCli(['rehearse', '--json'], { timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -24,7 +17,7 @@ describe('tierctl rehearse', () => {
     expect(report.sandbox).toMatch(/^tierctl_rehearse_\d+_/);
     const pid = Number(report.sandbox.split('_')[2]);
     expect(await sandboxesOf(pid)).toEqual([]);
-    expect((await workDirs()).filter((d) => !dirsBefore.includes(d))).toEqual([]);
+    expect(await rehearseWorkDirs(pid)).toEqual([]);
   });
 
   it('cleans up after Ctrl-C too (exit 130)', async () => {
@@ -32,5 +25,17 @@ describe('tierctl rehearse', () => {
     expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/✔ Clean up: .*dropped/);
     expect(await sandboxesOf(pid)).toEqual([]);
+    expect(await rehearseWorkDirs(pid)).toEqual([]);
+  });
+
+  it('refuses bad usage before creating anything (exit 2)', async () => {
+    const both = await runCli(['rehearse', '--from-backup', 'x.manifest.json', '--from-database', 'postgresql://u@127.0.0.1/db']);
+    expect(both.code, both.stderr).toBe(2);
+    expect(both.stderr).toMatch(/give one source for the copy, not both/);
+    const report = await runCli(['rehearse', '--report', '/proc/rehearsal.html']);
+    expect(report.code, report.stderr).toBe(2);
+    expect(report.stderr).toMatch(/--report: cannot write in \/proc/);
+    const url = await runCli(['rehearse', '--from-database', 'mysql://db']);
+    expect(url.code, url.stderr).toBe(2);
   });
 });

@@ -75,8 +75,8 @@ describe('tierctl rollback', () => {
     ]);
     expect(await tierColumns()).toBe(0);
     // Every table of the backup is back as it was; the rollback's audit rows (one per migration
-    // from the tier migration on, not in the backup) survive the restore.
-    const { ['public._tierctl_migration_rollbacks']: audit, ...restored } = await tableChecksums(db().url);
+    // from the tier migration on, not in the backup) and tierctl's apply records survive the restore.
+    const { ['public._tierctl_migration_rollbacks']: audit, ['public._tierctl_migrations']: _records, ...restored } = await tableChecksums(db().url);
     expect(restored).toEqual(beforeMigration);
     expect(audit?.rows).toBe((await loadMigrations()).filter((m) => m.name >= TIER_MIGRATION).length);
   });
@@ -94,6 +94,6 @@ describe('tierctl rollback', () => {
     expect(await readFile(marker, 'utf8')).toBe('stop\nstart\n');
     const bad = await runCli(['rollback', '--yes', '--stop-cmd', 'exit 7', '--json'], { env: { DATABASE_URL: db().url } });
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.stdout).phases.map((p: { id: string; outcome: string }) => `${p.id}:${p.outcome}`)).toEqual(['stop:failed']);
+    expect(JSON.parse(bad.stdout).phases.map((p: { id: string; outcome: string }) => `${p.id}:${p.outcome}`)).toEqual(['validate:ok', 'stop:failed']);
   });
 });

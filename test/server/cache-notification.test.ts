@@ -15,6 +15,7 @@ function recorder() {
     invalidateModel: (id) => calls.push(`model ${id}`),
     clearModels: () => calls.push('clear models'),
     invalidateUserTier: (id) => calls.push(`user ${id}`),
+    userDeleted: (id) => calls.push(`deleted ${id}`),
     clearUserTiers: () => calls.push('clear users'),
     schemaChanged: () => calls.push('schema'),
     setLive: (live) => calls.push(`live ${live}`),
@@ -34,10 +35,12 @@ describe('cache notifications', () => {
     expect(effect('{"table" : "subscriptions", "op" : "DELETE", "user_id" : "aaaaaaaa-bbbb-cccc-dddd-000000000001"}')).toEqual(['user aaaaaaaa-bbbb-cccc-dddd-000000000001']);
     expect(effect('{"table" : "models", "op" : "TRUNCATE"}')).toEqual(['clear models']);
     expect(effect('{"table" : "subscriptions", "op" : "INSERT"}')).toEqual(['clear users']);
+    expect(effect('{"table" : "users", "op" : "DELETE", "id" : "aaaaaaaa-bbbb-cccc-dddd-000000000001"}')).toEqual(['deleted aaaaaaaa-bbbb-cccc-dddd-000000000001']);
+    expect(effect('{"table" : "users", "op" : "TRUNCATE"}')).toEqual(['clear users']);
   });
 
   it('treats the migrations\' {"table":"*"} and anything unexpected as "drop everything, re-read the schema"', () => {
-    for (const payload of ['{"table":"*"}', '', undefined, 'not json', '[1]', 'null', '{"table":"users","id":"x"}']) {
+    for (const payload of ['{"table":"*"}', '', undefined, 'not json', '[1]', 'null', '{"table":"accounts","id":"x"}']) {
       expect(effect(payload), String(payload)).toEqual(['schema', 'clear users']);
     }
     // A key that is not a string: every model goes, not a lookup by a wrong id.

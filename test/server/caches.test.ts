@@ -4,6 +4,7 @@ import type { Catalog } from '../../src/db/model-catalog.js';
 import { createHashSlots } from '../../src/server/auth/hash-slots.js';
 import { createLoginThrottle, isLoginAttempt, type LoginAttempt, type LoginThrottle } from '../../src/server/auth/login-throttle.js';
 import { createModelCache } from '../../src/server/cache/model-cache.js';
+import { createUserChanges } from '../../src/server/cache/user-changes.js';
 import { createUserTierCache, type UserTierEntry } from '../../src/server/cache/user-tier-cache.js';
 
 const catalog = (n: number): Catalog => ({ models: [], byId: new Map(), tierSchema: n % 2 === 0, policies: n % 2 === 0 ? 'database' : 'none' });
@@ -154,5 +155,23 @@ describe('hash slots', () => {
     expect(got).toBe(true);
     expect(slots.busy).toBe(2);
     expect(slots.tryAcquire()).toBeDefined();
+  });
+});
+
+describe('user changes', () => {
+  it('reach every subscriber in order until it unsubscribes; one that throws is reported and stops no other', () => {
+    const errors: unknown[] = [];
+    const hub = createUserChanges((e) => errors.push(e));
+    const seen: string[] = [];
+    const stop = hub.subscribe((c) => seen.push(`a ${c.kind}`));
+    hub.subscribe(() => {
+      throw new Error('boom');
+    });
+    hub.subscribe((c) => seen.push(`c ${c.kind}${'userId' in c ? ` ${c.userId}` : ''}`));
+    hub.emit({ kind: 'deleted', userId: 'u1' });
+    stop();
+    hub.emit({ kind: 'all' });
+    expect(seen).toEqual(['a deleted', 'c deleted u1', 'c all']);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['boom', 'boom']);
   });
 });

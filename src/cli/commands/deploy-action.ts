@@ -29,7 +29,9 @@ export async function deployAction(ctx: CliContext, opts: DeployFlags): Promise<
   const cfg = unwrap(resolveConfig({ apiUrl, wait: { flag: 'wait', schema: positiveInt }, timeout: { flag: 'timeout', schema: positiveInt } }, ctx.sources({ ...opts })));
   const hookTimeoutMs = durationFlag('--hook-timeout', opts.hookTimeout ?? '2m');
   const lockTimeoutMs = durationFlag('--lock-timeout', opts.lockTimeout);
-  const password = opts.testUsers ? testPassword(ctx, opts.passwordEnv).password : '';
+  // One password source for creating the test users and logging in as them, as `tierctl verify`
+  // has it: users prepared before the deployment (guide pre-deployment step 3) log in too.
+  const password = testPassword(ctx, opts.passwordEnv).password;
   if (!isLocalDatabase(database)) {
     await confirmOrRefuse(ctx, { yes: Boolean(opts.yes), action: `deploy the tier migration to ${database.redacted}` });
   }

@@ -37,7 +37,7 @@ export function registerDeploy(program: Command): void {
     .option('--pg-dump <path>', 'pg_dump to use (default: the one on PATH)')
     .option('--seed', "set the tier assignments from tier-assignments.json (the guide's step 6)")
     .option('--test-users', "create the guide's test users (needed by the checks that log in)")
-    .option('--password-env <var>', "test users' password from this variable (default TIERCTL_TEST_PASSWORD, else the guide's)")
+    .option('--password-env <var>', "the test users' password, to create them (--test-users) and to log in as them in the checks: from this variable (default TIERCTL_TEST_PASSWORD, else the guide's)")
     .option('--no-auto-rollback', 'after a failure past the migration, leave the database as it is for inspection')
     .option('--resume', 'continue the unfinished deployment recorded in the journal')
     .addOption(new Option('--lock-timeout <duration>', 'how long the migration may wait for its lock on models').default('5s'))

@@ -16,13 +16,14 @@ export interface RollbackFlags extends MigrateFlags {
   readonly backup?: string;
   readonly reason?: string;
   readonly dryRun?: boolean;
+  readonly allowEditedDown?: string[];
 }
 
 export async function migrateRollbackAction(ctx: CliContext, flags: RollbackFlags): Promise<number> {
   const settings = await migrateSettings(ctx, flags);
   const report = unwrap(
     await migrateRollback(
-      { ...settings, to: flags.to, acceptLoss: Boolean(flags.acceptLoss), backupManifest: flags.backup, reason: flags.reason, dryRun: Boolean(flags.dryRun) },
+      { ...settings, to: flags.to, acceptLoss: Boolean(flags.acceptLoss), backupManifest: flags.backup, reason: flags.reason, dryRun: Boolean(flags.dryRun), allowEditedDown: flags.allowEditedDown ?? [] },
       {
         reporter: await cliReporter(ctx),
         signal: ctx.signal,
@@ -50,7 +51,7 @@ export async function migrateRollbackAction(ctx: CliContext, flags: RollbackFlag
 export function renderRollback(r: MigrateRollbackReport, c: ChalkInstance): string {
   const out: string[] = [`Database ${r.database} (schema "${r.schema}")\n`];
   const lost = r.modelsWithTierData;
-  const lossTable = () => renderTable(['model', 'required_tier', 'mode', 'allowed_tiers', 'updated_at'], lost.map((m) => [m.id, m.requiredTier, m.tierRestrictionMode, m.allowedTiers?.join(','), m.updatedAt.toISOString()]));
+  const lossTable = () => renderTable(['model', 'required_tier', 'mode', 'allowed_tiers'], lost.map((m) => [m.id, m.requiredTier, m.tierRestrictionMode, m.allowedTiers?.join(',')]));
   if (r.dryRun) {
     if (r.plan.length === 0) out.push('Nothing to roll back.\n');
     for (const script of r.plan) out.push(renderPlannedScript(script, 'would run down.sql of', c));

@@ -25,7 +25,9 @@ edited since, or no confirmation for a non-local database; 130 interrupted.`,
 Runs each down.sql (newest first), deletes the migrations' _prisma_migrations rows and
 records them in _tierctl_migration_rollbacks, all in ONE transaction. Refuses (exit 4) to
 drop models' non-default tier settings unless --accept-loss, or --backup names a
-verified backup taken after they last changed. Exit codes: 0 rolled back, or nothing to
+verified backup whose dump holds exactly those values; to run a down.sql edited since its
+migration was applied (unless --allow-edited-down names it); and when a down.sql removes
+or changes anything its migration did not add (catalog compared inside the transaction). Exit codes: 0 rolled back, or nothing to
 roll back; 1 failed (nothing changed); 2 usage; 3 unreachable; 4 refused; 130 interrupted.`,
 };
 
@@ -55,6 +57,7 @@ export function registerMigrate(program: Command): void {
     .option('--accept-loss', 'drop non-default tier settings of models even without a backup')
     .option('--backup <manifest>', 'a tierctl backup manifest: its verified dump, taken after the tier settings last changed, allows dropping them')
     .option('--reason <text>', 'why, recorded in the audit table')
+    .option('--allow-edited-down <name...>', 'run this migration\'s down.sql although it differs from the one recorded when it was applied (after reviewing it)')
     .option('--dry-run', 'print the down.sql statements, their locks and the tier data they would drop; change nothing')
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText('after', EXIT_NOTES.rollback)

@@ -3,10 +3,17 @@ import { fixturesOption } from '../fixtures-option.js';
 import { runAction } from '../run-action.js';
 
 export interface RehearseFlags {
+  sandboxUrl?: string;
   adminUrl?: string;
+  fromBackup?: string;
+  /** A URL, or true: `--from-database` alone means DATABASE_URL. */
+  fromDatabase?: string | boolean;
+  report?: string;
   fixtures?: string;
   evidenceDir?: string;
   passwordEnv?: string;
+  pgDump?: string;
+  pgRestore?: string;
   yes?: boolean;
   json?: boolean;
 }
@@ -14,13 +21,19 @@ export interface RehearseFlags {
 export function registerRehearse(program: Command): void {
   fixturesOption(program.command('rehearse'))
     .description(
-      'the whole runbook on a throwaway database: sandbox at the baseline, the backend started in-process, deploy with seed and test users and the eight checks, a rollback drill (rollback, its verification, re-apply, the checks again); then everything it created is dropped',
+      'the whole runbook on a throwaway database, then everything it created is dropped: a sandbox with the sandbox catalog, or a copy of production (--from-backup / --from-database) with findings on its real data; deploy with seed, test users and the eight checks, a rollback drill, re-apply, the checks again',
     )
-    .option('--admin-url <url>', 'PostgreSQL server to create the sandbox database on (env TIERCTL_ADMIN_URL; default postgresql://postgres@127.0.0.1:5432/postgres)')
-    .option('--evidence-dir <dir>', "keep the deploy's evidence bundle (JSON + JUnit) in this directory")
+    .option('--from-backup <manifest>', 'rehearse on a copy restored from this tierctl backup (verified first: checksums, pg_restore --list)')
+    .option('--from-database [url]', "rehearse on a copy of this live database, taken with pg_dump (read only; default DATABASE_URL, dumped through DIRECT_URL when set)")
+    .option('--sandbox-url <url>', 'PostgreSQL server to create the sandbox on, e.g. a staging server (env TIERCTL_SANDBOX_URL; default postgresql://postgres@127.0.0.1:5432/postgres)')
+    .option('--admin-url <url>', 'the same as --sandbox-url (older name; env TIERCTL_ADMIN_URL)')
+    .option('--report <file.html>', 'write the rehearsal as one self-contained HTML page (timeline, lock times, checks with evidence, affected subscribers, the rollback\'s would-be loss)')
+    .option('--evidence-dir <dir>', "keep the evidence (the rehearsal's JSON, the deploy's JSON + JUnit) in this directory")
     .option('--password-env <var>', "test users' password from this variable (default TIERCTL_TEST_PASSWORD, else the guide's)")
-    .option('-y, --yes', 'accepted for uniformity: rehearse asks nothing (it touches only what it creates)')
+    .option('--pg-dump <path>', 'pg_dump to use (default: the one on PATH; its major must be >= the source server\'s)')
+    .option('--pg-restore <path>', 'pg_restore to use (default: the newest installed)')
+    .option('-y, --yes', 'accepted for uniformity: rehearse asks nothing (it changes only what it creates)')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nThe first command to run after `npm ci`. Exit 0 rehearsal passed, 1 a phase failed, 2 usage, 3 PostgreSQL unreachable, 130 interrupted (cleaned up all the same).')
+    .addHelpText('after', '\nThe first command to run after `npm ci`. Exit 0 rehearsal passed, 1 a phase failed or a finding blocks the deployment, 2 usage, 3 PostgreSQL unreachable, 130 interrupted (cleaned up all the same).')
     .action((opts: RehearseFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./rehearse-action.js')).rehearseAction(ctx, opts)));
 }

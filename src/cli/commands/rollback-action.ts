@@ -40,6 +40,7 @@ export async function rollbackAction(ctx: CliContext, opts: RollbackFlags): Prom
         httpTimeoutMs: timeout,
         waitMs: wait * 1000,
         ...(opts.reason ? { reason: opts.reason } : {}),
+        allowEditedDown: opts.allowEditedDown ?? [],
         lockTimeoutMs,
       },
       { reporter: await cliReporter(ctx), signal: ctx.signal },

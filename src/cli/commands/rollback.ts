@@ -14,6 +14,7 @@ export interface RollbackFlags extends HookFlags {
   owner?: boolean;
   modelsCsv?: string;
   reason?: string;
+  allowEditedDown?: string[];
   lockTimeout?: string;
   timeout?: string;
   wait?: string;
@@ -31,6 +32,7 @@ export function registerRollback(program: Command): void {
     .option('--no-owner', 'restore without the original owners (roles missing on this server)')
     .option('--models-csv <file>', 'the models CSV to compare with (default: the one in the --backup/--restore manifest)')
     .option('--reason <text>', 'why, recorded in the rollback audit table')
+    .option('--allow-edited-down <name...>', "run this migration's down.sql although it differs from the one recorded when it was applied (after reviewing it)")
     .option('--migrations-dir <dir>', "migrations directory (default: the package's prisma/migrations)")
     .option('--lock-timeout <duration>', 'how long the rollback may wait for its lock on models', '5s')
     .option('--timeout <ms>', 'HTTP timeout for the API check', '5000')
@@ -40,7 +42,8 @@ export function registerRollback(program: Command): void {
     .addHelpText(
       'after',
       '\nExit 0 rolled back and verified, 1 a step or the verification failed, 2 usage, 3 unreachable,\n' +
-        '4 refused (tier data would be lost without --backup/--accept-loss, a tampered backup, no confirmation), 130 interrupted.',
+        '4 refused (tier data would be lost without --backup/--accept-loss, a tampered backup or one of another database, an edited down.sql,\n' +
+        'a down.sql that removes more than its migration added, no confirmation): nothing changed; 130 interrupted.',
     )
     .action((opts: RollbackFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./rollback-action.js')).rollbackAction(ctx, opts)));
 }

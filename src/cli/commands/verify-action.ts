@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, writeFile } from 'node:fs/promises';
+import { access, chmod, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
@@ -61,14 +61,14 @@ export async function verifyAction(ctx: CliContext, opts: VerifyFlags): Promise<
     { signal: ctx.signal },
   );
   if (!result.ok && result.failure.exitCode === ExitCode.unreachable && opts.junit) {
-    await writeFile(opts.junit, unreachableJunit(cfg.apiUrl, startedAt, result.failure)).catch(() => {});
+    await writePrivate(opts.junit, unreachableJunit(cfg.apiUrl, startedAt, result.failure)).catch(() => {});
   }
   const report = unwrap(result);
   if (opts.json) writeJson(ctx.stdout, { ok: report.passed, ...report });
   else ctx.stdout.write(verifyText(report, colors(ctx.stdout, ctx.env)));
   if (opts.junit) {
     try {
-      await writeFile(opts.junit, verifyJunit(report));
+      await writePrivate(opts.junit, verifyJunit(report));
     } catch (e) {
       // The report is already on stdout (maybe as JSON): say it on stderr only.
       ctx.stderr.write(formatFailure(junitFailure(opts.junit, e as NodeJS.ErrnoException), colors(ctx.stderr, ctx.env)));
@@ -79,3 +79,9 @@ export async function verifyAction(ctx: CliContext, opts: VerifyFlags): Promise<
 }
 
 const junitFailure = (file: string, e: NodeJS.ErrnoException) => failure('junit_not_written', `--junit: cannot write ${file} (${e.code ?? e.message})`, ExitCode.usage);
+
+/** Evidence files are the operator's only (0600), also when an earlier file had wider rights. */
+async function writePrivate(path: string, text: string): Promise<void> {
+  await writeFile(path, text, { mode: 0o600 });
+  await chmod(path, 0o600);
+}

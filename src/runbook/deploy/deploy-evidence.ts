@@ -72,8 +72,9 @@ export async function writeDeployEvidence(dir: string, e: EvidenceInput): Promis
   const files = [`${base}.json`, `${base}.junit.xml`] as const;
   const temps = files.map((f) => tempPath(dir, f));
   try {
-    await writeFile(temps[0]!, `${JSON.stringify(json, null, 2)}\n`, { flag: 'wx' });
-    await writeFile(temps[1]!, xml, { flag: 'wx' });
+    // 0600: the evidence names the database, the users and what they were answered.
+    await writeFile(temps[0]!, `${JSON.stringify(json, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+    await writeFile(temps[1]!, xml, { flag: 'wx', mode: 0o600 });
     return ok({ json: join(dir, await publish(dir, temps[0]!, files[0])), junit: join(dir, await publish(dir, temps[1]!, files[1])) });
   } catch (x) {
     await removeQuietly(temps);

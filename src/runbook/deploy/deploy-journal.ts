@@ -1,5 +1,5 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { err, failure, ok, type Failure, type Result } from '../../shared/failure.js';
@@ -8,8 +8,9 @@ export const JOURNAL_FORMAT = 'tierctl-deploy-journal/1';
 
 export type PhaseId =
   | 'preflight' | 'backup' | 'stop' | 'migrate' | 'migration-verified' | 'seed' | 'test-users' | 'start' | 'health' | 'verify' | 'auto-rollback' | 'restart'
-  | 'migrate-rollback' | 'restore' | 'rollback-verified'
-  | 'sandbox' | 'backend' | 'deploy' | 'rollback-drill' | 'reapply' | 'checks-again';
+  | 'validate' | 'migrate-rollback' | 'restore' | 'rollback-verified'
+  | 'sandbox' | 'backend' | 'deploy' | 'rollback-drill' | 'reapply' | 'checks-again'
+  | 'source' | 'copy' | 'starting-state' | 'analysis' | 'migration-profile' | 'would-be-loss';
 export type PhaseOutcome = 'ok' | 'failed' | 'skipped' | 'interrupted';
 
 /** One phase's outcome, as recorded in the journal and the evidence bundle. */
@@ -34,6 +35,11 @@ export interface DeployJournal {
   readonly format: typeof JOURNAL_FORMAT;
   /** The database URL, password redacted: a resume must target the same database. */
   readonly database: string;
+  /**
+   * This deployment's id, kept across `--resume`: recorded with every migration it applies
+   * (`_tierctl_migrations.run_id`), so its automatic rollback undoes exactly those.
+   */
+  readonly runId?: string;
   readonly startedAt: string;
   state: DeployState;
   updatedAt: string;
@@ -43,7 +49,7 @@ export interface DeployJournal {
 /** A journal for a new run against `database` (redacted URL). */
 export function newJournal(database: string): DeployJournal {
   const now = new Date().toISOString();
-  return { format: JOURNAL_FORMAT, database, startedAt: now, state: 'running', updatedAt: now, phases: [] };
+  return { format: JOURNAL_FORMAT, database, runId: randomUUID(), startedAt: now, state: 'running', updatedAt: now, phases: [] };
 }
 
 export async function readJournal(path: string): Promise<Result<DeployJournal | null>> {

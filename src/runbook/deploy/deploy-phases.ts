@@ -51,8 +51,9 @@ export async function hookPhase(command: string, timeoutMs: number, signal?: Abo
   return done(`\`${command}\` exited 0`, { command });
 }
 
-export async function migratePhase(o: DeployOptions, deps: DeployDeps) {
-  const r = await migrateApply({ database: o.database, ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}) }, quiet(deps));
+/** `runId`: the deployment's id, recorded with each migration it applies (what its automatic rollback may undo). */
+export async function migratePhase(o: DeployOptions, deps: DeployDeps, runId?: string) {
+  const r = await migrateApply({ database: o.database, ...(runId ? { runId } : {}), ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}) }, quiet(deps));
   if (!r.ok) return r;
   const applied = r.value.applied;
   const detail = applied.length === 0 ? 'nothing pending (already applied)' : applied.map((a) => `${a.name} (locks held ${Math.round(a.heldMs)} ms)`).join(', ');
@@ -61,7 +62,7 @@ export async function migratePhase(o: DeployOptions, deps: DeployDeps) {
 
 /** The guide's step 5: the three columns and both indexes exist, read from the catalog. */
 export async function migrationVerifiedPhase(o: DeployOptions) {
-  const r = await withMigrationSession(o.database, 'deploy', async (client, schema) => ok(await verifyTierSchema(client, schema, 'present')), { readOnly: true });
+  const r = await withMigrationSession(o.database, 'deploy', async (client, schema) => ok(await verifyTierSchema(client, schema, 'present')), { plain: true });
   if (!r.ok) return r;
   if (!r.value.ok) return err(failure('migration_not_verified', `The tier schema is incomplete after the migration: missing ${r.value.wrong.join(', ')}`, ExitCode.failed));
   return done(`columns ${r.value.columns.map((c) => c.column).join(', ')}; indexes ${r.value.indexes.map((i) => i.name).join(', ')}`, r.value);
@@ -70,7 +71,8 @@ export async function migrationVerifiedPhase(o: DeployOptions) {
 export async function seedPhase(o: DeployOptions, deps: DeployDeps) {
   const r = await seedTiers({ database: o.database, fixturesDir: o.fixturesDir }, quiet(deps));
   if (!r.ok) return r;
-  return done(`Created/updated ${r.value.touched} models`, { touched: r.value.touched });
+  // The changes (before and after) are what an automatic rollback undoes when the tier columns stay.
+  return done(`Created/updated ${r.value.touched} models`, { touched: r.value.touched, changes: r.value.changes.filter((c) => c.changed) });
 }
 
 export async function testUsersPhase(o: DeployOptions) {

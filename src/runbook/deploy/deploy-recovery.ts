@@ -1,22 +1,40 @@
+import { appliedByRun } from '../../db/migration-records.js';
+import { withMigrationSession } from '../../db/migration-session.js';
+import { TIER_MIGRATION } from '../../db/migration-files.js';
+import type { AssignmentChange } from '../../db/tier-assignments.js';
 import { ExitCode } from '../../shared/exit-codes.js';
-import type { Failure } from '../../shared/failure.js';
+import type { Failure, Result } from '../../shared/failure.js';
 import { ok } from '../../shared/failure.js';
 import { silentReporter } from '../../shared/reporter.js';
 import { migrateRollback } from '../migrate-rollback.js';
 import { hookPhase } from './deploy-phases.js';
 import type { DeployDeps, DeployOptions, DeployReport, DeployState } from './deploy-types.js';
 import { runPhase, type PhaseRun } from './run-phase.js';
+import { undoSeed } from './undo-seed.js';
 
 interface FailureContext {
   readonly failure: Failure;
-  /** The migrate phase succeeded (in this run or the one resumed). */
-  readonly migrated: boolean;
+  /** This deployment's id: the migrations recorded with it are the only ones it may roll back. */
+  readonly runId: string;
   /** The stop hook ran: the service is down until something starts it. */
   readonly stopped: boolean;
 }
 
-const backupManifest = (run: PhaseRun): string | null =>
-  ((run.journal.phases.find((p) => p.id === 'backup' && p.outcome === 'ok')?.data ?? null) as { manifestPath?: string } | null)?.manifestPath ?? null;
+const phaseData = <T>(run: PhaseRun, id: 'backup' | 'migrate' | 'seed'): T | null => (run.journal.phases.find((p) => p.id === id && p.outcome === 'ok')?.data ?? null) as T | null;
+
+/**
+ * What this deployment changed, read from the database rather than assumed: the migrations
+ * `_tierctl_migrations` records under its run id (exact, also across --resume and a kill
+ * between a COMMIT and the journal write), plus those its journal says it applied (a journal
+ * from before run ids), and the tier values its seed phase changed.
+ */
+async function thisRunsChanges(run: PhaseRun, o: DeployOptions, runId: string): Promise<Result<{ migrations: string[]; seed: AssignmentChange[] }>> {
+  const recorded = await withMigrationSession(o.database, 'deploy', async (client, schema) => ok(await appliedByRun(client, schema, runId)), { plain: true });
+  if (!recorded.ok) return recorded;
+  const journaled = (phaseData<{ applied?: { name: string }[] }>(run, 'migrate')?.applied ?? []).map((a) => a.name);
+  const migrations = [...new Set([...recorded.value, ...(run.journal.runId ? [] : journaled)])].sort();
+  return ok({ migrations, seed: phaseData<{ changes?: AssignmentChange[] }>(run, 'seed')?.changes ?? [] });
+}
 
 /** Brings a stopped service back with --start-cmd; says what state the service is in. */
 async function restartService(run: PhaseRun, o: DeployOptions, deps: DeployDeps, stopped: boolean, onto: string): Promise<string> {
@@ -27,45 +45,55 @@ async function restartService(run: PhaseRun, o: DeployOptions, deps: DeployDeps,
 }
 
 /**
- * After a failed phase: roll the migration back if it ran (unless --no-auto-rollback),
- * start the service again if the stop hook stopped it, and say exactly where things are.
- * An interruption only describes the state: the operator asked to stop, and every step
- * is all-or-nothing, so `deploy --resume` can continue.
+ * After a failed phase, undo exactly what this deployment did and nothing else (safety rule
+ * 1): the migrations it applied (unless --no-auto-rollback) or, when it applied none, the
+ * tier values its seed changed. A run that changed nothing rolls nothing back: the
+ * database stays as it was. Then start the service again if the stop hook stopped it, and
+ * say where things are. An interruption only describes the state: `deploy --resume` continues.
  */
 export async function recoverAfterFailure(run: PhaseRun, o: DeployOptions, deps: DeployDeps, f: FailureContext): Promise<{ outcome: DeployReport['outcome']; state: DeployState }> {
-  const manifest = backupManifest(run);
+  const manifest = phaseData<{ manifestPath?: string }>(run, 'backup')?.manifestPath ?? null;
   const rollbackHint = `roll back with \`tierctl rollback${manifest ? ` --backup ${manifest}` : ''}\``;
+  const changes = await thisRunsChanges(run, o, f.runId);
+  if (!changes.ok) {
+    return { outcome: 'failed', state: { database: `unknown: could not read what this run applied (${changes.failure.message.split('\n')[0]}); nothing was rolled back`, service: f.stopped ? 'STOPPED by --stop-cmd' : 'not stopped by tierctl' } };
+  }
+  const { migrations, seed } = changes.value;
+  const ours = migrations.length > 0 ? `this run applied ${migrations.join(', ')}` : seed.length > 0 ? `this run changed the tier values of ${seed.map((c) => c.id).join(', ')}` : null;
   if (f.failure.exitCode === ExitCode.interrupted) {
     return {
       outcome: 'interrupted',
       state: {
-        database: f.migrated ? `tier migration applied; continue with \`tierctl deploy --resume\` or ${rollbackHint}` : 'unchanged (the migration did not run); continue with `tierctl deploy --resume`',
+        database: ours ? `${ours}; continue with \`tierctl deploy --resume\` or ${rollbackHint}` : 'unchanged by this run; continue with `tierctl deploy --resume`',
         service: f.stopped ? 'STOPPED by --stop-cmd: `tierctl deploy --resume` starts it (or start it yourself)' : 'not stopped by tierctl',
       },
     };
   }
-  if (!f.migrated) {
+  if (!ours) {
     const service = await restartService(run, o, deps, f.stopped, 'on the unchanged schema');
-    return { outcome: 'failed', state: { database: 'unchanged: the migration did not run, or failed and was rolled back by PostgreSQL as one transaction', service } };
+    return { outcome: 'failed', state: { database: 'unchanged: this run applied no migration and changed no tier value, so nothing was rolled back', service } };
   }
   if (!o.autoRollback) {
-    return { outcome: 'failed', state: { database: `tier migration applied, left for inspection (--no-auto-rollback): ${rollbackHint}`, service: f.stopped && !o.startCmd ? 'STOPPED by --stop-cmd' : 'as the failed phase left it' } };
+    return { outcome: 'failed', state: { database: `${ours}; left for inspection (--no-auto-rollback): ${rollbackHint}`, service: f.stopped && !o.startCmd ? 'STOPPED by --stop-cmd' : 'as the failed phase left it' } };
   }
-  const rolledBack = await runPhase(run, 'auto-rollback', 'Roll the migration back (automatic, after the failure)', async () => {
-    // The tier values being dropped were written by this deployment, after the backup: nothing older is lost.
+  const undone = migrations.length > 0 ? await rollBackOurMigrations(run, o, deps, f, migrations, seed) : await undoSeed(run, o, seed);
+  if (!undone.ok) {
+    return { outcome: 'failed', state: { database: `${ours}; undoing it failed (${undone.failure.message.split('\n')[0]}): ${rollbackHint}`, service: f.stopped ? 'STOPPED by --stop-cmd' : 'not stopped by tierctl' } };
+  }
+  const service = await restartService(run, o, deps, f.stopped, migrations.length > 0 ? 'on the rolled-back schema' : 'on the schema it found');
+  return { outcome: 'rolled_back', state: { database: `${undone.data.state}${manifest ? `; the backup taken before is ${manifest}` : ''}`, service } };
+}
+
+async function rollBackOurMigrations(run: PhaseRun, o: DeployOptions, deps: DeployDeps, f: FailureContext, migrations: string[], seed: AssignmentChange[]) {
+  return runPhase(run, 'auto-rollback', `Roll back what this run applied (automatic, after the failure): ${migrations.join(', ')}`, async () => {
+    // Rolling back the tier migration this run applied drops only tier values written since (by this run's seed).
     const r = await migrateRollback(
-      { database: o.database, ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), acceptLoss: true, reason: `tierctl deploy: ${f.failure.code}` },
+      { database: o.database, exactly: migrations, ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), acceptLoss: migrations.includes(TIER_MIGRATION), reason: `tierctl deploy: ${f.failure.code}` },
       { reporter: silentReporter, ...(deps.signal ? { signal: deps.signal } : {}) },
     );
     if (!r.ok) return r;
-    return ok({ detail: `back at ${r.value.target ?? 'the start'}: rolled back ${r.value.rolledBack.join(', ')}; tier columns and indexes gone`, data: { target: r.value.target, rolledBack: r.value.rolledBack, heldMs: r.value.heldMs } });
+    const seedNote = seed.length > 0 && !migrations.includes(TIER_MIGRATION) ? ' (the seed changes stay: run `tierctl seed` with the earlier assignments to undo them)' : '';
+    const state = `back at ${r.value.target ?? 'the start'}: rolled back ${r.value.rolledBack.join(', ')}, the migrations this run applied, and verified${seedNote}`;
+    return ok({ detail: state, data: { target: r.value.target, rolledBack: r.value.rolledBack, heldMs: r.value.heldMs, state } });
   });
-  if (!rolledBack.ok) {
-    return { outcome: 'failed', state: { database: `tier migration applied; the automatic rollback failed (${rolledBack.failure.message.split('\n')[0]}): ${rollbackHint}`, service: f.stopped ? 'STOPPED by --stop-cmd' : 'not stopped by tierctl' } };
-  }
-  const service = await restartService(run, o, deps, f.stopped, 'on the rolled-back schema');
-  return {
-    outcome: 'rolled_back',
-    state: { database: `back at ${rolledBack.data.target ?? 'the start'} (tier migration rolled back and verified)${manifest ? `; the backup taken before is ${manifest}` : ''}`, service },
-  };
 }

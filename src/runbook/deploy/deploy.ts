@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ok, type Failure, type Result } from '../../shared/failure.js';
 import { silentReporter } from '../../shared/reporter.js';
 import { migrateStatus } from '../migrate-status.js';
@@ -26,6 +27,8 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
   const resumed = journalForRun(existing.value, { resume: options.resume, database, path: options.journalPath });
   if (!resumed.ok) return resumed;
   const journal: DeployJournal = resumed.value ?? newJournal(database);
+  // A journal written before run ids existed: a fresh id (its migrations are known from its migrate phase only).
+  const runId = journal.runId ?? randomUUID();
   const earlier = new Map<PhaseId, PhaseRecord>(journal.phases.filter((p) => p.outcome === 'ok' && !ALWAYS_RUN.has(p.id)).map((p) => [p.id, p]));
   journal.state = 'running';
   journal.phases = [];
@@ -42,11 +45,10 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
       return r;
     },
   };
-  const failed = await runPhases(run, options, phaseDeps);
-  const migrated = journal.phases.some((p) => p.id === 'migrate' && p.outcome === 'ok');
+  const failed = await runPhases(run, options, phaseDeps, runId);
   const stopped = journal.phases.some((p) => p.id === 'stop' && p.outcome === 'ok');
   const recovery = failed
-    ? await recoverAfterFailure(run, options, phaseDeps, { failure: failed, migrated, stopped })
+    ? await recoverAfterFailure(run, options, phaseDeps, { failure: failed, runId, stopped })
     : { outcome: 'succeeded' as const, state: successState(options, stopped) };
   journal.state = recovery.outcome;
   await writeJournal(options.journalPath, journal);
@@ -73,7 +75,7 @@ function successState(o: DeployOptions, stopped: boolean) {
 }
 
 /** The guide's deployment steps, in order; returns the first failure (null when all passed). */
-function runPhases(run: PhaseRun, o: DeployOptions, deps: DeployDeps): Promise<Failure | null> {
+function runPhases(run: PhaseRun, o: DeployOptions, deps: DeployDeps, runId: string): Promise<Failure | null> {
   const hook = (cmd: string) => () => hookPhase(cmd, o.hookTimeoutMs, deps.signal);
   return runSequence(
     run,
@@ -81,7 +83,7 @@ function runPhases(run: PhaseRun, o: DeployOptions, deps: DeployDeps): Promise<F
       ['preflight', 'Preflight (pre-deployment checklist)', () => preflightPhase(o, deps)],
       ['backup', 'Backup and models CSV, verified (guide steps 4-5)', () => backupPhase(o, deps)],
       ['stop', 'Stop the backend (deployment step 1)', o.stopCmd ? hook(o.stopCmd) : 'no --stop-cmd: blue-green or rolling deployment, the service keeps running'],
-      ['migrate', 'Apply the tier migration (step 4)', () => migratePhase(o, deps)],
+      ['migrate', 'Apply the tier migration (step 4)', () => migratePhase(o, deps, runId)],
       ['migration-verified', 'Verify the migration: columns and indexes (step 5)', () => migrationVerifiedPhase(o)],
       ['seed', 'Seed the tier assignments (step 6)', o.seed ? () => seedPhase(o, deps) : 'no --seed'],
       ['test-users', 'Create the test users', o.testUsers ? () => testUsersPhase(o) : 'no --test-users'],

@@ -1,6 +1,6 @@
 import { ExitCode } from '../../shared/exit-codes.js';
 import type { Failure, Result } from '../../shared/failure.js';
-import type { Reporter } from '../../shared/reporter.js';
+import type { Reporter, StepHandle } from '../../shared/reporter.js';
 import { newJournal, writeJournal, type DeployJournal, type PhaseId, type PhaseRecord } from './deploy-journal.js';
 
 /** What a phase returns when it ran: a one-line detail for the operator and data for later phases. */
@@ -39,7 +39,7 @@ export async function skipPhase(run: PhaseRun, id: PhaseId, title: string, reaso
  * the next phase starts. A phase the earlier run finished (`--resume`) is not run again:
  * its recorded data is returned.
  */
-export async function runPhase<T>(run: PhaseRun, id: PhaseId, title: string, body: () => Promise<Result<PhaseDone<T>>>): Promise<PhaseResult<T>> {
+export async function runPhase<T>(run: PhaseRun, id: PhaseId, title: string, body: (step: StepHandle) => Promise<Result<PhaseDone<T>>>): Promise<PhaseResult<T>> {
   const done = run.earlier.get(id);
   if (done?.outcome === 'ok') {
     run.reporter.step(title).skip('done in the earlier run');
@@ -49,7 +49,7 @@ export async function runPhase<T>(run: PhaseRun, id: PhaseId, title: string, bod
   const step = run.reporter.step(title);
   const startedAt = new Date().toISOString();
   const start = performance.now();
-  const result = await body();
+  const result = await body(step);
   const durationMs = Math.round(performance.now() - start);
   if (result.ok) {
     step.succeed(result.value.detail);
@@ -63,8 +63,8 @@ export async function runPhase<T>(run: PhaseRun, id: PhaseId, title: string, bod
   return { ok: false, failure: f };
 }
 
-/** A phase of a sequence: its body, or why it does not apply to this run (skipped). */
-export type PhaseStep = readonly [PhaseId, string, (() => Promise<Result<PhaseDone<unknown>>>) | string];
+/** A phase of a sequence: its body (given its progress line, for updates), or why it does not apply to this run (skipped). */
+export type PhaseStep = readonly [PhaseId, string, ((step: StepHandle) => Promise<Result<PhaseDone<unknown>>>) | string];
 
 /** Runs phases in order until one fails (or the signal fires); returns that failure, or null. */
 export async function runSequence(run: PhaseRun, steps: readonly PhaseStep[], signal?: AbortSignal): Promise<Failure | null> {

@@ -1,126 +1,113 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode } from '../../shared/exit-codes.js';
 import { failure, ok, type Failure, type Result } from '../../shared/failure.js';
 import { plainTarget } from '../../shared/database-target.js';
+import { ExitCode } from '../../shared/exit-codes.js';
 import { redactUrl } from '../../shared/redact-url.js';
-import { silentReporter, type Reporter } from '../../shared/reporter.js';
-import type { PhaseRecord } from '../deploy/deploy-journal.js';
-import { deploy } from '../deploy/deploy.js';
-import type { DeployReport, VerifyRunner } from '../deploy/deploy-types.js';
-import { healthPhase, migratePhase, seedPhase, verifyPhase } from '../deploy/deploy-phases.js';
-import { runSequence, unrecordedRun } from '../deploy/run-phase.js';
-import { rollbackProcedure, type RollbackReport } from '../rollback/rollback-procedure.js';
+import type { Reporter } from '../../shared/reporter.js';
+import { runSequence, unrecordedRun, type PhaseStep } from '../deploy/run-phase.js';
+import { analysisBody, copyBody, sandboxBody, sourceBody, startingStateBody } from './copy-phases.js';
+import { newDrillContext, type Backend, type DrillContext, type RehearseDeps, type RehearseOptions } from './drill-context.js';
+import { backupBody, checksAgainBody, deployBody, migrationProfileBody, reapplyBody, rollbackDrillBody, wouldBeLossBody } from './drill-phases.js';
+import { assembleReport, type RehearseReport } from './rehearse-report.js';
 import { createSandbox, dropSandbox, dropStaleSandboxes, prepareBaseline, type SandboxDatabase } from './sandbox-database.js';
-import type { SandboxOwner } from './sandbox-marker.js';
+import type { SourceSpec } from './copy-source.js';
 
-/** The backend under rehearsal, started in this process by the caller (the CLI edge). */
-export interface Backend {
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-export interface RehearseOptions {
-  readonly adminUrl: string;
-  readonly fixturesDir: string;
-  readonly testPassword: string;
-  /** Keep the deploy evidence bundle (JSON + JUnit) here; by default it goes with the other files. */
-  readonly evidenceDir?: string;
-}
-
-export interface RehearseDeps {
-  readonly reporter: Reporter;
-  readonly signal?: AbortSignal;
-  readonly startBackend: (databaseUrl: string) => Promise<Result<Backend>>;
-  readonly verify: VerifyRunner;
-  /** This process, as the sandbox marker names it. */
-  readonly owner: SandboxOwner;
-  readonly isAlive: (pid: number) => boolean;
-}
-
-export interface RehearseReport {
-  readonly outcome: 'passed' | 'failed' | 'interrupted';
-  readonly sandbox: string | null;
-  readonly phases: readonly PhaseRecord[];
-  readonly deploy: DeployReport | null;
-  readonly rollback: RollbackReport | null;
-  readonly failure: Failure | null;
-  /** What could not be cleaned up (empty: nothing of the rehearsal remains). */
-  readonly leftovers: readonly string[];
-  readonly totalMs: number;
-}
+export type { Backend, RehearseDeps, RehearseOptions } from './drill-context.js';
+export type { RehearseReport } from './rehearse-report.js';
 
 /**
- * `tierctl rehearse`: the whole runbook on a throwaway database. Creates a sandbox at the
- * baseline with the sandbox catalog, starts the backend on it, runs `deploy` with seed and
- * test users (the eight checks included), then a rollback drill (rollback, its
- * verification, re-apply and seed, the eight checks again), and drops everything it
- * created, on success, failure or interruption alike.
+ * `tierctl rehearse`: the whole runbook on a throwaway, marked database, and everything it
+ * created dropped afterwards, on success, failure or interruption alike.
+ *
+ * - Without a source: a sandbox at the baseline with the sandbox catalog; deploy with seed
+ *   and test users (the eight checks included), the rollback drill, re-apply, checks again.
+ * - `from` a backup or a live database: a copy of production (restored with
+ *   `--no-owner --no-acl`), its starting state read, what the deployment changes there
+ *   analysed, each migration statement timed; then the drill that fits: deploy first on a
+ *   copy at the baseline, the rollback first on a copy already deployed.
  */
 export async function rehearse(o: RehearseOptions, deps: RehearseDeps): Promise<Result<RehearseReport>> {
+  const startedAt = new Date().toISOString();
   const started = performance.now();
   const stale = await dropStaleSandboxes(o.adminUrl, deps.owner.host, deps.isAlive);
   if (!stale.ok) return stale;
   for (const m of stale.value.dropped) deps.reporter.info(`dropped ${m.database}, left by a rehearsal that was killed (pid ${m.pid}, started ${m.startedAt})`);
   for (const d of stale.value.leftAlone) deps.reporter.info(`left ${d.name} alone: ${d.reason}`);
-  const workDir = await mkdtemp(join(tmpdir(), 'tierctl-rehearse-'));
+  const workDir = await mkdtemp(join(tmpdir(), `tierctl-rehearse-${deps.owner.pid}-`));
+  const ctx = newDrillContext(o, deps, workDir);
   const run = unrecordedRun(redactUrl(o.adminUrl), deps.reporter);
-  let sandbox: SandboxDatabase | null = null;
-  let backend: Backend | null = null;
-  let deployReport: DeployReport | null = null;
-  let rollbackReport: RollbackReport | null = null;
-  const signal = deps.signal ? { signal: deps.signal } : {};
-  const phaseOptions = () => ({
-    database: plainTarget(sandbox!.url), apiUrl: backend!.url, backupDir: workDir, evidenceDir: o.evidenceDir ?? workDir, journalPath: join(workDir, 'deploy-journal.json'),
-    fixturesDir: o.fixturesDir, hookTimeoutMs: 60_000, seed: true, testUsers: true, testPassword: o.testPassword, autoRollback: true, resume: false, waitMs: 10_000, httpTimeoutMs: 5000,
-  });
-  const phaseDeps = () => ({ reporter: silentReporter, verify: deps.verify, ...signal });
-  const failed = await runSequence(run, [
+  let failed: Failure | null;
+  try {
+    failed = await runSequence(run, o.from ? copySteps(ctx, o.from) : catalogSteps(ctx), deps.signal);
+    if (!failed && o.from) failed = await runSequence(run, ctx.state!.kind === 'deployed' ? rollbackFirstDrill(ctx) : deployFirstDrill(ctx), deps.signal);
+  } catch (e) {
+    failed = failure('internal_error', `Internal error during the rehearsal: ${(e as Error).message}`, ExitCode.failed);
+  }
+  const leftovers = await cleanUp(o.adminUrl, ctx.sandbox, ctx.backend, workDir, deps.reporter);
+  return ok(assembleReport(ctx, { phases: run.journal.phases, failed, leftovers, startedAt, totalMs: Math.round(performance.now() - started), sandboxServer: redactUrl(o.adminUrl) }));
+}
+
+const backendStep = (ctx: DrillContext): PhaseStep => ['backend', 'Start the backend in this process', async () => {
+  const started = await ctx.deps.startBackend(ctx.sandbox!.url);
+  if (!started.ok) return started;
+  ctx.backend = started.value;
+  return ok({ detail: `listening on ${started.value.url}`, data: { url: started.value.url } });
+}];
+
+function catalogSteps(ctx: DrillContext): PhaseStep[] {
+  return [
     ['sandbox', 'Sandbox database at the baseline, with the sandbox catalog', async () => {
-      const created = await createSandbox(o.adminUrl, deps.owner);
+      const created = await createSandbox(ctx.o.adminUrl, ctx.deps.owner);
       if (!created.ok) return created;
-      sandbox = created.value;
-      const prepared = await prepareBaseline(sandbox, workDir);
+      ctx.sandbox = created.value;
+      const prepared = await prepareBaseline(created.value, ctx.workDir);
       if (!prepared.ok) return prepared;
-      return ok({ detail: `${sandbox.name}: ${prepared.value.baseline.join(', ')} applied; ${prepared.value.models.length} models`, data: { database: sandbox.name } });
+      return ok({ detail: `${created.value.name}: ${prepared.value.baseline.join(', ')} applied; ${prepared.value.models.length} models`, data: { database: created.value.name } });
     }],
-    ['backend', 'Start the backend in this process', async () => {
-      const started = await deps.startBackend(sandbox!.url);
-      if (!started.ok) return started;
-      backend = started.value;
-      return ok({ detail: `listening on ${backend.url}`, data: { url: backend.url } });
-    }],
-    ['deploy', 'tierctl deploy --seed --test-users (every step and the eight checks)', async () => {
-      const r = await deploy(phaseOptions(), { ...phaseDeps(), reporter: deps.reporter });
-      if (!r.ok) return r;
-      deployReport = r.value;
-      if (r.value.failure) return { ok: false, failure: r.value.failure };
-      return ok({ detail: `${r.value.phases.filter((p) => p.outcome === 'ok').length} phases ok in ${(r.value.totalMs / 1000).toFixed(2)} s`, data: { evidence: r.value.evidence } });
-    }],
-    ['rollback-drill', 'Rollback drill: tierctl rollback and its verification', async () => {
-      const manifest = (deployReport!.phases.find((p) => p.id === 'backup')?.data as { manifestPath: string }).manifestPath;
-      // The assignments being dropped were seeded by this rehearsal, after the backup.
-      const r = await rollbackProcedure({ database: plainTarget(sandbox!.url), apiUrl: backend!.url, backupManifest: manifest, acceptLoss: true, hookTimeoutMs: 60_000, httpTimeoutMs: 5000, waitMs: 10_000, reason: 'tierctl rehearse: rollback drill' }, { reporter: deps.reporter, ...signal });
-      if (!r.ok) return r;
-      rollbackReport = r.value;
-      if (r.value.failure) return { ok: false, failure: r.value.failure };
-      return ok({ detail: r.value.verification.map((v) => `${v.title}: ${v.result}`).join('; '), data: { verification: r.value.verification } });
-    }],
-    ['reapply', 'Re-apply the migration and the tier assignments; the API serves them', async () => {
-      const applied = await migratePhase(phaseOptions(), phaseDeps());
-      if (!applied.ok) return applied;
-      const seeded = await seedPhase(phaseOptions(), phaseDeps());
-      if (!seeded.ok) return seeded;
-      const served = await healthPhase(phaseOptions(), phaseDeps());
-      if (!served.ok) return served;
-      return ok({ detail: `${applied.value.detail}; ${seeded.value.detail}; ${served.value.detail}`, data: null });
-    }],
-    ['checks-again', 'The eight checks again', () => verifyPhase(phaseOptions(), phaseDeps())],
-  ], deps.signal);
-  const leftovers = await cleanUp(o.adminUrl, sandbox, backend, workDir, deps.reporter);
-  const outcome = !failed ? 'passed' : failed.exitCode === ExitCode.interrupted ? 'interrupted' : 'failed';
-  return ok({ outcome, sandbox: (sandbox as SandboxDatabase | null)?.name ?? null, phases: run.journal.phases, deploy: deployReport, rollback: rollbackReport, failure: failed, leftovers, totalMs: Math.round(performance.now() - started) });
+    backendStep(ctx),
+    ['deploy', 'tierctl deploy --seed --test-users (every step and the eight checks)', () => deployBody(ctx, 'deploy')],
+    // The assignments being dropped were seeded by this rehearsal, after the backup.
+    ['rollback-drill', 'Rollback drill: tierctl rollback and its verification', () => rollbackDrillBody(ctx, true)],
+    ['reapply', 'Re-apply the migration and the tier assignments; the API serves them', () => reapplyBody(ctx)],
+    ['checks-again', 'The eight checks again', () => checksAgainBody(ctx)],
+  ];
+}
+
+function copySteps(ctx: DrillContext, from: SourceSpec): PhaseStep[] {
+  return [
+    ['source', from.kind === 'backup' ? 'Source: verify the backup (checksums, pg_restore --list)' : 'Source: inspect the database (read only)', () => sourceBody(ctx, from)],
+    ['sandbox', 'Sandbox server has what the copy needs; create the marked sandbox', () => sandboxBody(ctx)],
+    ['copy', from.kind === 'backup' ? 'Restore the backup into the sandbox' : 'Copy the database into the sandbox (pg_dump | pg_restore)', (step) => copyBody(ctx, step)],
+    ['starting-state', 'Starting state of the copy (ledger, tier schema)', () => startingStateBody(ctx)],
+    ['analysis', "What the deployment changes on production's data (assignments, subscribers)", () => analysisBody(ctx)],
+  ];
+}
+
+/** A copy at the baseline: deploy, what a rollback would lose, the rollback drill, re-apply, checks again. */
+function deployFirstDrill(ctx: DrillContext): PhaseStep[] {
+  return [
+    ['migration-profile', "Each migration statement on the copy's table sizes (rolled back)", () => migrationProfileBody(ctx)],
+    backendStep(ctx),
+    ['deploy', 'tierctl deploy --seed --test-users (every step and the eight checks)', () => deployBody(ctx, 'deploy')],
+    ['would-be-loss', "What a rollback would lose: the data-loss guard's verdict, down.sql timed", () => wouldBeLossBody(ctx, 'after-deploy')],
+    ['rollback-drill', 'Rollback drill: tierctl rollback and its verification', () => rollbackDrillBody(ctx, true)],
+    ['reapply', 'Re-apply the migration and the tier assignments; the API serves them', () => reapplyBody(ctx)],
+    ['checks-again', 'The eight checks again', () => checksAgainBody(ctx)],
+  ];
+}
+
+/** A copy already deployed: back it up, what a rollback would lose, the rollback drill (guard on), then the deployment again. */
+function rollbackFirstDrill(ctx: DrillContext): PhaseStep[] {
+  return [
+    backendStep(ctx),
+    ['backup', 'Back up the copy before rolling back (guide step 4)', () => backupBody(ctx)],
+    ['would-be-loss', "What a rollback would lose: the data-loss guard's verdict, down.sql timed", () => wouldBeLossBody(ctx, 'now')],
+    ['rollback-drill', 'Rollback drill: tierctl rollback --backup (the guard judges the backup)', () => rollbackDrillBody(ctx, false)],
+    ['migration-profile', "Each migration statement on the copy's table sizes (rolled back)", () => migrationProfileBody(ctx)],
+    ['deploy', 'Re-deploy: tierctl deploy --seed --test-users (every step and the eight checks)', () => deployBody(ctx, 'deploy')],
+  ];
 }
 
 /** Stops the backend, drops the sandbox and removes the work files; returns what could not be removed. */

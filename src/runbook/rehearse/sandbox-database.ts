@@ -89,23 +89,29 @@ export async function createSandbox(adminUrl: string, owner: SandboxOwner): Prom
  * `_prisma_migrations` as Prisma would have (applied with a migrations directory that
  * stops before the tier migration), holding the sandbox model catalog.
  */
-export async function prepareBaseline(sandbox: SandboxDatabase, workDir: string): Promise<Result<{ baseline: string[]; models: string[] }>> {
+/** A migrations directory holding the migrations before the tier migration only (the guide's starting point). */
+export async function baselineMigrationsDir(workDir: string): Promise<Result<string>> {
   const set = await loadMigrationSet();
   if (!set.ok) return set;
   const dir = join(workDir, 'baseline-migrations');
-  const baseline = set.value.files.filter((f) => f.name < TIER_MIGRATION);
-  for (const f of baseline) {
+  for (const f of set.value.files.filter((f) => f.name < TIER_MIGRATION)) {
     await mkdir(join(dir, f.name), { recursive: true });
     await copyFile(join(MIGRATIONS_DIR, f.name, 'migration.sql'), join(dir, f.name, 'migration.sql'));
   }
   await copyFile(join(MIGRATIONS_DIR, 'migration_lock.toml'), join(dir, 'migration_lock.toml'));
-  const applied = await migrateApply({ database: plainTarget(sandbox.url), migrationsDir: dir }, { reporter: silentReporter });
+  return ok(dir);
+}
+
+export async function prepareBaseline(sandbox: SandboxDatabase, workDir: string): Promise<Result<{ baseline: string[]; models: string[] }>> {
+  const dir = await baselineMigrationsDir(workDir);
+  if (!dir.ok) return dir;
+  const applied = await migrateApply({ database: plainTarget(sandbox.url), migrationsDir: dir.value }, { reporter: silentReporter });
   if (!applied.ok) return applied;
   const models = await loadSandboxModels();
   if (!models.ok) return models;
   const inserted = await withClient(sandbox.url, (c) => insertSandboxCatalog(c, 'public', models.value));
   if (!inserted.ok) return inserted;
-  return ok({ baseline: baseline.map((f) => f.name), models: inserted.value });
+  return ok({ baseline: applied.value.applied.map((a) => a.name), models: inserted.value });
 }
 
 /** Drops this rehearsal's sandbox (still carrying the marker this run wrote). */

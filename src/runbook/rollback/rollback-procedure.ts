@@ -8,6 +8,7 @@ import { hookPhase } from '../deploy/deploy-phases.js';
 import { runSequence, unrecordedRun, type PhaseStep } from '../deploy/run-phase.js';
 import { migrateRollback } from '../migrate-rollback.js';
 import { restoreBackup } from '../restore-backup.js';
+import { validateRollback } from './rollback-validation.js';
 import { apiWithoutTierFields, beforeCsvPath, modelsMatchCsv, schemaWithoutTier, type RollbackCheck } from './rollback-verification.js';
 
 /**
@@ -36,6 +37,8 @@ export interface RollbackOptions {
   readonly waitMs: number;
   readonly reason?: string;
   readonly lockTimeoutMs?: number;
+  /** Migrations whose edited down.sql the operator reviewed and allows. */
+  readonly allowEditedDown?: readonly string[];
 }
 
 export interface RollbackReport {
@@ -57,12 +60,13 @@ export async function rollbackProcedure(o: RollbackOptions, deps: { reporter: Re
   if (!session.ok) return session;
   const verification: RollbackCheck[] = [];
   const steps: PhaseStep[] = [
+    ['validate', 'Validate the backups, their database and the data-loss guard (before any change)', () => validateRollback(o, deps.signal)],
     ['stop', 'Stop the backend (rollback step 1)', o.stopCmd ? () => hookPhase(o.stopCmd!, o.hookTimeoutMs, deps.signal) : 'no --stop-cmd'],
     ['migrate-rollback', 'Roll back the migration (rollback step 2)', async () => {
       // --restore returns the whole database to the backup: discarding later tier assignments is what it is for.
       const backup = o.backupManifest ?? o.restoreManifest;
       const r = await migrateRollback(
-        { database: o.database, acceptLoss: o.acceptLoss || Boolean(o.restoreManifest), ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(backup ? { backupManifest: backup } : {}), ...(o.reason ? { reason: o.reason } : {}), ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}) },
+        { database: o.database, acceptLoss: o.acceptLoss || Boolean(o.restoreManifest), ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(backup ? { backupManifest: backup } : {}), ...(o.reason ? { reason: o.reason } : {}), ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}), allowEditedDown: o.allowEditedDown ?? [] },
         { reporter: silentReporter, ...signal },
       );
       if (!r.ok) return r;

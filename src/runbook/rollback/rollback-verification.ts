@@ -45,7 +45,7 @@ export async function modelsMatchCsv(database: DatabaseTarget, csvPath: string |
   } catch (e) {
     return { id: 'models-csv', title, result: 'fail', detail: `cannot read ${csvPath}: ${(e as Error).message}` };
   }
-  const now = await withMigrationSession(database, 'rollback', async (client, schema) => ok((await modelsCsv(client, schema)).csv), { readOnly: true });
+  const now = await withMigrationSession(database, 'rollback', async (client, schema) => ok((await modelsCsv(client, schema)).csv), { plain: true });
   if (!now.ok) return { id: 'models-csv', title, result: 'fail', detail: now.failure.message };
   if (now.value === before) return { id: 'models-csv', title, result: 'pass', detail: `${before.split('\n').length - 2} models identical to ${csvPath}` };
   const a = new Set(before.split('\n'));
@@ -58,7 +58,7 @@ export async function modelsMatchCsv(database: DatabaseTarget, csvPath: string |
 /** Tier columns and indexes gone from the catalog (`\d models` shows no tier fields). */
 export async function schemaWithoutTier(database: DatabaseTarget): Promise<RollbackCheck> {
   const title = 'tier columns and indexes gone';
-  const r = await withMigrationSession(database, 'rollback', async (client, schema) => ok(await verifyTierSchema(client, schema, 'absent')), { readOnly: true });
+  const r = await withMigrationSession(database, 'rollback', async (client, schema) => ok(await verifyTierSchema(client, schema, 'absent')), { plain: true });
   if (!r.ok) return { id: 'schema', title, result: 'fail', detail: r.failure.message };
   return r.value.ok ? { id: 'schema', title, result: 'pass', detail: 'models has no tier column or index' } : { id: 'schema', title, result: 'fail', detail: `still there: ${r.value.wrong.join(', ')}` };
 }

@@ -1,9 +1,10 @@
 /**
  * What a NOTIFY on `tierctl_cache` means for the caches. The triggers of migration
  * 20251108000100_tier_cache_invalidation send `{"table":"models","op":...,"id":...}` and
- * `{"table":"subscriptions","op":...,"user_id":...}` (no key after a TRUNCATE or for an
- * oversized key); migrations send `{"table":"*"}`. Anything else is read as "drop everything":
- * an unknown message must never leave a stale answer behind.
+ * `{"table":"subscriptions","op":...,"user_id":...}`, those of
+ * 20251108000200_tier_cache_users_and_version `{"table":"users","op":"DELETE","id":...}` (no
+ * key after a TRUNCATE or for an oversized key); migrations send `{"table":"*"}`. Anything
+ * else is read as "drop everything": an unknown message must never leave a stale answer behind.
  */
 import type { CacheControl } from './cache-control.js';
 
@@ -14,6 +15,7 @@ export type CacheChange =
   | { readonly kind: 'model'; readonly id: string }
   | { readonly kind: 'all-models' }
   | { readonly kind: 'user'; readonly userId: string }
+  | { readonly kind: 'user-deleted'; readonly userId: string }
   | { readonly kind: 'all-users' }
   /** The schema changed, or the message was not understood. */
   | { readonly kind: 'everything' };
@@ -31,6 +33,7 @@ export function parseCacheNotification(payload: string | undefined): CacheChange
   const { table, id, user_id: userId } = message as Record<string, unknown>;
   if (table === 'models') return typeof id === 'string' ? { kind: 'model', id } : { kind: 'all-models' };
   if (table === 'subscriptions') return typeof userId === 'string' ? { kind: 'user', userId } : { kind: 'all-users' };
+  if (table === 'users') return typeof id === 'string' ? { kind: 'user-deleted', userId: id } : { kind: 'all-users' };
   return EVERYTHING;
 }
 
@@ -42,6 +45,8 @@ export function applyCacheChange(caches: CacheControl, change: CacheChange): voi
       return caches.clearModels();
     case 'user':
       return caches.invalidateUserTier(change.userId);
+    case 'user-deleted':
+      return caches.userDeleted(change.userId);
     case 'all-users':
       return caches.clearUserTiers();
     case 'everything':

@@ -6,12 +6,15 @@ import type { AppOptions } from '../app-options.js';
 import type { CacheControl } from './cache-control.js';
 import { createModelCache, type ModelCache } from './model-cache.js';
 import { createGuardedCatalogLoader, DEGRADED_CATALOG_TTL_MS, isDegraded, type GuardedCatalogOptions } from './policy-guard.js';
+import { createUserChanges, type UserChanges } from './user-changes.js';
 import { createUserTierCache, type UserTierCache } from './user-tier-cache.js';
 
 export interface Caches {
   readonly caches: CacheControl;
   readonly modelCache: ModelCache;
   readonly userTiers: UserTierCache;
+  /** Every user change the caches are told of, for other caches to follow (see user-changes.ts). */
+  readonly userChanges: UserChanges;
   /**
    * Looks at the catalog (information_schema) for the tier columns; when they appeared or
    * went away since the last catalog read, drops the cached catalog so the next request
@@ -21,7 +24,7 @@ export interface Caches {
   recheckSchema(): Promise<void>;
 }
 
-export function createCaches(pool: pg.Pool, options: AppOptions, now: () => Date, guard: GuardedCatalogOptions): Caches {
+export function createCaches(pool: pg.Pool, options: AppOptions, now: () => Date, guard: GuardedCatalogOptions, onListenerError?: (e: unknown) => void): Caches {
   const load = createGuardedCatalogLoader(pool, guard);
   // Whether the last catalog read found the tier columns.
   let tierSeen: boolean | undefined;
@@ -34,21 +37,33 @@ export function createCaches(pool: pg.Pool, options: AppOptions, now: () => Date
     { ttlMs: options.cache?.modelTtlMs ?? 60_000, ttlOf: (c) => (isDegraded(c) ? DEGRADED_CATALOG_TTL_MS : Number.POSITIVE_INFINITY) },
   );
   const userTiers = createUserTierCache((userId) => loadUserTier(pool, options.database.schema, userId, now()), { ttlMs: options.cache?.userTierTtlMs ?? 30_000 });
+  const userChanges = createUserChanges(onListenerError);
   const caches: CacheControl = {
     invalidateModel: (id) => modelCache.invalidate(id),
     clearModels: () => modelCache.clear(),
-    invalidateUserTier: (userId) => userTiers.invalidate(userId),
-    clearUserTiers: () => userTiers.clear(),
+    invalidateUserTier: (userId) => {
+      userTiers.invalidate(userId);
+      userChanges.emit({ kind: 'subscription', userId });
+    },
+    userDeleted: (userId) => {
+      userTiers.invalidate(userId);
+      userChanges.emit({ kind: 'deleted', userId });
+    },
+    clearUserTiers: () => {
+      userTiers.clear();
+      userChanges.emit({ kind: 'all' });
+    },
     // The next load tries the tier query first and asks the ledger when the columns are gone.
     schemaChanged: () => modelCache.clear(),
     setLive: (live) => {
       modelCache.setLive(live);
       userTiers.setLive(live);
+      userChanges.emit({ kind: 'all' });
     },
   };
   const recheckSchema = async () => {
     const present = await hasTierColumns(pool, options.database.schema);
     if (tierSeen !== undefined && present !== tierSeen) modelCache.clear();
   };
-  return { caches, modelCache, userTiers, recheckSchema };
+  return { caches, modelCache, userTiers, userChanges, recheckSchema };
 }

@@ -1,0 +1,43 @@
+import { databaseIdentity } from '../../db/database-identity.js';
+import { withMigrationSession } from '../../db/migration-session.js';
+import { ExitCode } from '../../shared/exit-codes.js';
+import { err, ok, type Result } from '../../shared/failure.js';
+import { silentReporter } from '../../shared/reporter.js';
+import { checkBackupIdentity } from '../backup-evidence.js';
+import { migrateRollback } from '../migrate-rollback.js';
+import type { PhaseDone } from '../deploy/run-phase.js';
+import { verifyBackup } from '../verify-backup.js';
+import type { RollbackOptions } from './rollback-procedure.js';
+
+/**
+ * Safety rule 2 for `tierctl rollback`: everything it relies on is checked before its first
+ * step (the stop hook) changes anything. Each manifest given (--backup, --restore): its
+ * files and checksums, and that it is a backup of this very database (cluster system
+ * identifier, database oid, name). Then the rollback itself, as a dry run: the data-loss
+ * guard with the backup's contents (coverage), an edited down.sql. Any refusal is exit 4.
+ */
+export async function validateRollback(o: RollbackOptions, signal?: AbortSignal): Promise<Result<PhaseDone<{ manifests: string[] }>>> {
+  const deps = { reporter: silentReporter, ...(signal ? { signal } : {}) };
+  const manifests = [...new Set([o.backupManifest, o.restoreManifest].filter((m): m is string => m !== undefined))];
+  const live = await withMigrationSession(o.database, 'rollback', async (client) => ok(await databaseIdentity(client)), { plain: true });
+  if (!live.ok) return live;
+  const checked: string[] = [];
+  for (const manifest of manifests) {
+    const verified = await verifyBackup({ manifestPath: manifest }, deps);
+    if (!verified.ok) return verified;
+    const same = checkBackupIdentity(manifest, verified.value.manifest, live.value);
+    if (!same.ok) return same;
+    checked.push(`${manifest} (${verified.value.files.length} files match, database ${same.value.database} oid ${same.value.databaseOid})`);
+  }
+  const dry = await migrateRollback(
+    {
+      database: o.database, dryRun: true, acceptLoss: o.acceptLoss || Boolean(o.restoreManifest),
+      ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(o.backupManifest ? { backupManifest: o.backupManifest } : {}), allowEditedDown: o.allowEditedDown ?? [],
+    },
+    deps,
+  );
+  if (!dry.ok) return dry;
+  if (dry.value.refusal) return err({ ...dry.value.refusal, exitCode: ExitCode.refused, message: `${dry.value.refusal.message}\nNothing was changed (checked before the first step).` });
+  const coverage = dry.value.allowedBy ? `tier data: ${dry.value.allowedBy}` : 'nothing to roll back';
+  return ok({ detail: `${checked.length > 0 ? checked.join('; ') : 'no backup given'}; ${coverage}`, data: { manifests } });
+}
