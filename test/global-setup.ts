@@ -1,11 +1,13 @@
 /**
  * Before the suite: make sure PostgreSQL answers, and drop test databases left behind by
- * test processes that no longer exist (a crash or kill). Databases of live processes
- * (another suite running at the same time) are left alone.
+ * test processes that no longer exist (a crash or kill); stop the version matrix's servers
+ * such processes left running. Those of live processes (another suite running at the same
+ * time) are left alone.
  */
 import pg from 'pg';
 import { quoteIdent } from '../src/db/sql.js';
 import { ADMIN_URL, TEST_DB_PREFIX } from './helpers/test-database.js';
+import { stopStaleServers } from './matrix/embedded-postgres.js';
 
 function alive(pid: number): boolean {
   try {
@@ -17,6 +19,7 @@ function alive(pid: number): boolean {
 }
 
 export default async function setup(): Promise<void> {
+  await stopStaleServers();
   const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();

@@ -11,12 +11,14 @@ export interface CliContext {
   readonly signal: AbortSignal;
   /** The working directory: where the project's `.env` and `prisma.config.ts` are. */
   readonly cwd: string;
+  /** Aborted on a second signal, for commands that stop gracefully (serve): give up what is left now. */
+  readonly hurry: AbortSignal;
   /** stdin and stderr are terminals: prompts and spinners are possible. */
   readonly interactive: boolean;
   sources(flags: Record<string, unknown>): ConfigSources;
 }
 
-export function createContext(signal: AbortSignal): CliContext {
+export function createContext(signal: AbortSignal, hurry: AbortSignal = new AbortController().signal): CliContext {
   const env = process.env;
   const dotenv = readDotenv(env.TIERCTL_ENV_FILE ?? '.env');
   return {
@@ -26,6 +28,7 @@ export function createContext(signal: AbortSignal): CliContext {
     stderr: process.stderr,
     signal,
     cwd: process.cwd(),
+    hurry,
     // A getter: touching process.stdin sets up a stream, which most commands never need.
     get interactive() {
       return Boolean(process.stdin.isTTY && process.stderr.isTTY) && env.CI !== 'true';

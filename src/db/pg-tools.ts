@@ -72,12 +72,17 @@ export async function pgToolVersion(tool: string, options: Pick<ExecOptions, 'si
   return ok(v);
 }
 
+/** The way out when the pg_dump at hand is older than the server: which one to get, and the flag that takes it. */
+export const newerPgDumpHint = (server: PgVersion): string =>
+  `Install pg_dump ${server.major} or newer (e.g. apt-get install postgresql-client-${server.major}) and pass it with --pg-dump PATH ` +
+  `(e.g. --pg-dump /usr/lib/postgresql/${server.major}/bin/pg_dump; pg_restore is taken from beside it).`;
+
 /** A tool whose major version is older than the server's cannot dump it (pg_dump refuses). */
 export function checkToolCanDump(tool: string, toolVersion: PgVersion, server: PgVersion): Result<PgVersion> {
   if (toolVersion.major >= server.major) return ok(toolVersion);
   return err(
     failure('pg_tool_too_old', `${basename(tool)} ${toolVersion.text} cannot dump a PostgreSQL ${server.text} server (needs major version >= ${server.major})`, ExitCode.usage, {
-      hint: PG_CLIENT_HINT,
+      hint: newerPgDumpHint(server),
     }),
   );
 }

@@ -79,7 +79,8 @@ function programFailure(what: string, run: { code: number | null; signal: NodeJS
     return failure('pg_tool_too_old', `${what} cannot dump this server:\n  ${stderrTail(stderr)}`, ExitCode.usage, { hint: PG_CLIENT_HINT });
   }
   const how = run.code === null ? `was killed by ${run.signal}` : `exited with ${run.code}`;
-  return failure('command_failed', `${what} ${how}:\n  ${stderrTail(stderr).replaceAll('\n', '\n  ')}`, ExitCode.failed);
+  const denied = what === 'pg_dump' && /permission denied/.test(stderr);
+  return failure('command_failed', `${what} ${how}:\n  ${stderrTail(stderr).replaceAll('\n', '\n  ')}`, ExitCode.failed, denied ? { hint: "pg_dump reads every table of the source: use a role that may (the owner, or a member of pg_read_all_data)." } : {});
 }
 
 export async function restoreStream(o: RestoreStreamOptions, baseEnv: Record<string, string>): Promise<Result<RestoreStreamReport>> {
@@ -125,7 +126,10 @@ async function run(
   const dumpDone = dump ? finished(dump) : null;
   const source = dump ? dump.stdout! : createReadStream((o.feed as { path: string }).path);
   let sourceError: Error | null = null;
-  source.on('error', (e: Error) => (sourceError = e));
+  source.on('error', (e: Error) => {
+    sourceError = e;
+    restore.kill('SIGTERM'); // it would wait for the rest of its input forever
+  });
   source.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
   });
@@ -140,9 +144,12 @@ async function run(
   try {
     const [r, d] = await Promise.all([restoreDone, dumpDone]);
     if (o.signal?.aborted) return err(failure('interrupted', 'Interrupted while copying the database (pg_restore stopped; the sandbox is dropped)', ExitCode.interrupted));
-    if (d && (d.code !== 0 || d.error)) return err(programFailure('pg_dump', d, dumpStderr()));
     if (sourceError) return err(failure('dump_unreadable', `Cannot read the dump: ${(sourceError as Error).message}`, ExitCode.failed));
-    if (r.code !== 0 || r.error) return err(programFailure('pg_restore', r, restoreStderr()));
+    const restoreFailed = r.code !== 0 || r.error !== null;
+    const dumpFailed = d !== null && (d.code !== 0 || d.error !== null);
+    // Whichever stopped first is the cause: pg_restore failing makes pg_dump's pipe break; pg_dump failing cuts pg_restore's input short.
+    if (dumpFailed && (!restoreFailed || /end of file|could not read input|unexpected EOF|too short|did not find magic string/i.test(restoreStderr()))) return err(programFailure('pg_dump', d, dumpStderr()));
+    if (restoreFailed) return err(programFailure('pg_restore', r, restoreStderr()));
     const end = performance.now();
     if (loading) {
       tablesDone += 1;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readDumpToc } from '../db/dump-toc.js';
 import { connectClient } from '../db/pg-connect.js';
 import { requireSession } from '../db/pooler-check.js';
-import { checkToolCanDump, directPgTool, execPg, parsePgVersion, PG_CLIENT_HINT, siblingTool, type PgVersion } from '../db/pg-tools.js';
+import { checkToolCanDump, directPgTool, execPg, newerPgDumpHint, parsePgVersion, siblingTool, type PgVersion } from '../db/pg-tools.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, TierctlError, type Result } from '../shared/failure.js';
 import { sessionRedacted, sessionUrl, type DatabaseTarget } from '../shared/database-target.js';
@@ -72,7 +72,7 @@ async function runPgDump(pgDump: string, url: string, file: string, snapshot: st
     const tool = parsePgVersion(/pg_dump version: (\S+)/.exec(r.failure.message)?.[1] ?? '');
     const fits = tool && checkToolCanDump(pgDump, tool, server);
     if (fits && !fits.ok) return err(fits.failure);
-    return err(failure('pg_tool_too_old', `${pgDump} cannot dump this PostgreSQL ${server.text} server:\n  ${r.failure.message}`, ExitCode.usage, { hint: PG_CLIENT_HINT }));
+    return err(failure('pg_tool_too_old', `${pgDump} cannot dump this PostgreSQL ${server.text} server:\n  ${r.failure.message}`, ExitCode.usage, { hint: newerPgDumpHint(server) }));
   }
   return err(r.failure);
 }

@@ -45,8 +45,12 @@ export interface AppOptions {
   readonly apiLogs?: {
     /** Write queued rows this often (default 500 ms). */
     readonly flushIntervalMs?: number;
-    /** Write at once when this many rows are queued (default 1000). */
+    /** Rows per INSERT; written at once when this many are queued (default 1000). */
     readonly maxBatch?: number;
+    /** Rows kept while the database is unreachable (default 100,000); beyond it the oldest waiting rows are dropped, counted. */
+    readonly maxQueued?: number;
+    /** How long a graceful shutdown keeps retrying to write the queued rows (default 5 s). */
+    readonly closeRetryMs?: number;
   };
   readonly loginThrottle?: {
     /** Failed logins per email+IP allowed within the window (default 5). */

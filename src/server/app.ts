@@ -6,11 +6,13 @@
  * LISTEN/NOTIFY, or by polling the change counter where LISTEN does not deliver
  * (cache/cache-invalidation.ts).
  */
+import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { createPool } from '../db/pg-connect.js';
 import { sessionUrl } from '../shared/database-target.js';
-import { createApiLogWriter } from './api-log-writer.js';
+import { registerApiLogMetrics } from './api-log-metrics.js';
+import { createApiLogWriter, type ApiLogCounts, type ApiLogShutdown } from './api-log-writer.js';
 import type { AppOptions } from './app-options.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createHashSlots } from './auth/hash-slots.js';
@@ -37,8 +39,15 @@ import { createTierChecker } from './tier-check.js';
 
 export type { AppOptions } from './app-options.js';
 
-/** The Fastify instance with the cache API the change listener (and tests) drive, and the user changes it learns of. */
-export type TierApp = FastifyInstance & { readonly caches: CacheControl; readonly userChanges: UserChanges };
+/** What the server entry needs of the api_logs writer: its accounting, and giving up fast on a second signal. */
+export interface ApiLogControl {
+  counts(): ApiLogCounts;
+  /** One last write attempt of at most `limitMs`, then the rest is abandoned (counted and logged). */
+  hurry(limitMs?: number): Promise<ApiLogShutdown>;
+}
+
+/** The Fastify instance with the cache API the change listener (and tests) drive, the user changes it learns of, and its api_logs writer. */
+export type TierApp = FastifyInstance & { readonly caches: CacheControl; readonly userChanges: UserChanges; readonly apiLogs: ApiLogControl };
 
 export async function buildApp(options: AppOptions): Promise<TierApp> {
   const log = options.logger ?? pino({ level: 'silent' });
@@ -70,8 +79,10 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
     log,
     flushIntervalMs: options.apiLogs?.flushIntervalMs ?? 500,
     maxBatch: options.apiLogs?.maxBatch ?? 1000,
-    onDropped: (n) => metrics.apiLogsDropped.inc(n),
+    ...(options.apiLogs?.maxQueued === undefined ? {} : { maxQueued: options.apiLogs.maxQueued }),
+    ...(options.apiLogs?.closeRetryMs === undefined ? {} : { closeRetryMs: options.apiLogs.closeRetryMs }),
   });
+  registerApiLogMetrics(metrics.registry, apiLogs.counts);
   const ctx: ServerContext = {
     pool,
     schema: options.database.schema,
@@ -93,10 +104,13 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    // The id sent back as x-request-id and stored in the request's api_logs row.
+    genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   app.decorate('caches', caches);
   app.decorate('userChanges', userChanges);
+  app.decorate('apiLogs', { counts: apiLogs.counts, hurry: apiLogs.hurry } satisfies ApiLogControl);
   registerRequestRecording(app, ctx, trackClosing(app));
   registerErrorHandling(app);
   registerHealth(app, { pool, catalog: () => ctx.models.catalog(), cacheInvalidation: () => changeListener?.mode ?? 'none' });

@@ -15,18 +15,25 @@ if (!config.ok) {
   process.stderr.write(`${config.failure.message}\n`);
   process.exit(config.failure.exitCode);
 }
+// First signal: graceful stop. Second: one last api_logs write (<= 1 s), then exit. Third: exit now.
 const controller = new AbortController();
+const hurry = new AbortController();
 let signals = 0;
 const onSignal = () => {
   signals += 1;
-  if (signals > 1) process.exit(ExitCode.interrupted);
-  controller.abort();
+  if (signals === 1) controller.abort();
+  else if (signals === 2) {
+    hurry.abort();
+    setTimeout(() => process.exit(ExitCode.interrupted), 5_000).unref();
+  } else process.exit(ExitCode.interrupted);
 };
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
 // Log lines are batched per event-loop turn: whatever is pending is written on any exit.
 const destination = createLogDestination(1);
 process.on('exit', () => destination.flushSync());
-const result = await runServer(config.value, { signal: controller.signal, destination });
+const result = await runServer(config.value, { signal: controller.signal, hurry: hurry.signal, destination });
 if (!result.ok) process.stderr.write(`${result.failure.message}\n`);
 process.exitCode = result.ok ? ExitCode.ok : result.failure.exitCode;
+// In-flight requests and open connections would keep the process alive.
+if (hurry.signal.aborted) process.exit();

@@ -19,8 +19,6 @@ export interface ServerMetrics {
   readonly userTierCache: FastCounter<'result'>;
   readonly requests: FastCounter<'route' | 'method' | 'status'>;
   readonly requestDuration: FastHistogram<'route'>;
-  /** api_logs rows that could not be written (database down at flush and at shutdown). */
-  readonly apiLogsDropped: Counter;
   /** Catalog reads whose tier policies could not be read while the ledger says the tier migration is applied. */
   readonly policyDegraded: Counter<'policies'>;
   /** 1 for where the policies in force come from (database, none, last_known, unavailable), 0 for the others. */
@@ -69,7 +67,6 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
       [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registry,
     ),
-    apiLogsDropped: new Counter({ name: 'api_logs_dropped_total', help: 'api_logs rows that could not be written', registers }),
     policyDegraded: new Counter({
       name: 'tier_policy_degraded_total',
       help: 'Catalog reads that could not read the tier policies although the ledger says the tier migration is applied (policies: last_known kept, or unavailable)',

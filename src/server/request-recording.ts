@@ -16,8 +16,9 @@ const clean = (value: string, max: number) => value.replaceAll('\u0000', '\uFFFD
  */
 export function registerRequestRecording(app: FastifyInstance, ctx: ServerContext, closing: () => boolean): void {
   app.decorateRequest('tierctl', null as never);
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     request.tierctl = newRequestState(performance.now());
+    reply.header('x-request-id', request.id);
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -28,6 +29,7 @@ export function registerRequestRecording(app: FastifyInstance, ctx: ServerContex
     ctx.metrics.requests.inc({ route, method: request.method, status: String(status) });
     ctx.metrics.requestDuration.observe({ route }, latencyMs / 1000);
     ctx.apiLogs.record({
+      requestId: request.id,
       userId: state.userId,
       method: request.method,
       path: clean(request.url.split('?')[0] ?? '', 2048),

@@ -1,7 +1,10 @@
 /**
  * Runs the API until `signal` aborts: checks the database (unreachable: exit 3), listens,
- * then on abort closes gracefully (stop accepting, finish in-flight requests, flush
- * api_logs, close the pool). Logs are pino JSON on `destination` (stdout by default).
+ * then on abort closes gracefully (stop accepting, finish in-flight requests, write the
+ * queued api_logs rows, close the pool). If `hurry` aborts meanwhile (a second signal): one
+ * last api_logs write of at most a second, the rows abandoned counted in the log, and an
+ * `interrupted` failure (exit 130) without waiting for the rest; the caller then exits.
+ * Logs are pino JSON on `destination` (stdout by default).
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { connectClient } from '../db/pg-connect.js';
@@ -38,6 +41,8 @@ export function flushLogger(log: Logger): Promise<void> {
 export interface RunServerDeps {
   /** Aborted on SIGTERM/SIGINT: the server closes gracefully and runServer resolves. */
   readonly signal: AbortSignal;
+  /** Aborted on a second SIGTERM/SIGINT: stop waiting (see above). */
+  readonly hurry?: AbortSignal;
   readonly destination?: DestinationStream;
   /** Extra app options (providers, change listener) wired by the caller. */
   readonly app?: Partial<AppOptions>;
@@ -64,6 +69,7 @@ export async function runServer(config: ServerConfig, deps: RunServerDeps): Prom
     jwt: { secret: config.jwtSecret, issuer: config.jwtIssuer, audience: config.jwtAudience, ttlSeconds: config.jwtTtlSeconds },
     enforceTiers: config.enforceTiers,
     logger: log,
+    apiLogs: { maxQueued: config.apiLogsMaxQueued },
     defaultMetrics: true,
     ...(deps.app?.providers ? {} : { providers: configuredProviders(config) }),
     ...deps.app,
@@ -85,8 +91,24 @@ export async function runServer(config: ServerConfig, deps: RunServerDeps): Prom
     else deps.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   log.info('Shutting down: no new connections, finishing in-flight requests');
-  await app.close();
-  log.info('Server stopped (api_logs flushed, database pool closed)');
+  const closed = app.close().then(() => 'closed' as const);
+  if ((await Promise.race([closed, aborted(deps.hurry)])) === 'hurry') {
+    log.warn(`Second signal: one last api_logs write (at most ${HURRY_MS} ms), then exit without waiting for in-flight requests`);
+    const logs = await app.apiLogs.hurry(HURRY_MS);
+    await flushLogger(log);
+    const unknown = logs.commitUnknown > 0 ? ` (and ${logs.commitUnknown} whose last write's outcome is unknown)` : '';
+    return err(failure('interrupted', `Stopped by a second signal: ${logs.abandoned} api_logs rows abandoned${unknown}`, ExitCode.interrupted));
+  }
+  log.info({ apiLogs: app.apiLogs.counts() }, 'Server stopped (api_logs written or counted, database pool closed)');
   await flushLogger(log);
   return ok(undefined);
 }
+
+/** How long the last api_logs write may take after a second signal. */
+export const HURRY_MS = 1_000;
+
+const aborted = (signal: AbortSignal | undefined) =>
+  new Promise<'hurry'>((resolve) => {
+    if (signal?.aborted) resolve('hurry');
+    else signal?.addEventListener('abort', () => resolve('hurry'), { once: true });
+  });

@@ -8,6 +8,7 @@ import { databaseTarget, type DatabaseTarget } from '../shared/database-target.j
 import type { Result } from '../shared/failure.js';
 import { boolean, databaseUrl, directUrl, httpUrl, port, positiveInt } from '../shared/settings.js';
 import { optional } from '../shared/value-schema.js';
+import { DEFAULT_API_LOGS_MAX_QUEUED } from './api-log-writer.js';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, MIN_JWT_SECRET_BYTES } from './app-options.js';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from './providers/openai-compatible.js';
 
@@ -28,6 +29,7 @@ export const serverSettings = {
   openaiCompatibleBaseUrl: { env: 'OPENAI_COMPATIBLE_BASE_URL', schema: optional(httpUrl), fallback: undefined } satisfies Setting<string | undefined>,
   openaiCompatibleApiKey: { env: 'OPENAI_COMPATIBLE_API_KEY', schema: z.string().min(1).optional(), fallback: undefined, secret: true } satisfies Setting<string | undefined>,
   openaiCompatibleTimeoutMs: { env: 'OPENAI_COMPATIBLE_TIMEOUT_MS', schema: positiveInt, fallback: DEFAULT_UPSTREAM_TIMEOUT_MS } satisfies Setting<number>,
+  apiLogsMaxQueued: { env: 'API_LOGS_MAX_QUEUED', schema: positiveInt, fallback: DEFAULT_API_LOGS_MAX_QUEUED } satisfies Setting<number>,
 };
 
 export type ServerConfig = {
@@ -45,6 +47,8 @@ export type ServerConfig = {
   readonly openaiCompatibleBaseUrl?: string | undefined;
   readonly openaiCompatibleApiKey?: string | undefined;
   readonly openaiCompatibleTimeoutMs: number;
+  /** api_logs rows held while the database is unreachable; beyond it the oldest waiting are dropped, counted. */
+  readonly apiLogsMaxQueued: number;
 };
 
 export function resolveServerConfig(sources: ConfigSources): Result<ServerConfig> {

@@ -32,12 +32,14 @@ describe('the tier migration, applied with psql -v ON_ERROR_STOP=1', () => {
     expect(migrations.slice(0, tierIndex).every((m) => m.name < '20251108000000')).toBe(true);
   });
 
-  it('adds exactly the guide\'s three columns with their types, NOT NULL and defaults', async () => {
+  it('adds exactly the guide\'s three columns with their types, NOT NULL and defaults (and api_logs.request_id)', async () => {
     const after = await snapshot(migrated);
     const before = await snapshot(baseline);
     // Columns of the baseline's tables (later migrations only add tables of their own, e.g. tierctl_cache_version).
     const added = after.columns.filter((c) => existedBefore(before, c.table) && !before.columns.some((b) => b.table === c.table && b.column === c.column));
     expect(added).toEqual([
+      // 20251108000300_api_logs_request_id: the request id of each api_logs row, nothing else.
+      { table: 'api_logs', column: 'request_id', type: 'uuid', nullable: true, default: null },
       { table: 'models', column: 'allowed_tiers', type: 'subscription_tier[]', nullable: false, default: "ARRAY['free'::subscription_tier, 'pro'::subscription_tier, 'enterprise'::subscription_tier]" },
       { table: 'models', column: 'required_tier', type: 'subscription_tier', nullable: false, default: "'free'::subscription_tier" },
       { table: 'models', column: 'tier_restriction_mode', type: 'character varying(20)', nullable: false, default: "'minimum'::character varying" },

@@ -21,6 +21,9 @@ describe('PostgreSQL client programs', () => {
     const old = checkToolCanDump('/usr/bin/pg_dump', parsePgVersion('pg_dump (PostgreSQL) 15.20')!, server);
     expect(!old.ok && old.failure).toMatchObject({ code: 'pg_tool_too_old', exitCode: 2 });
     expect(!old.ok && old.failure.message).toContain('pg_dump 15.20 cannot dump a PostgreSQL 16.4 server');
+    expect(!old.ok && old.failure.hint).toBe(
+      'Install pg_dump 16 or newer (e.g. apt-get install postgresql-client-16) and pass it with --pg-dump PATH (e.g. --pg-dump /usr/lib/postgresql/16/bin/pg_dump; pg_restore is taken from beside it).',
+    );
     expect(checkToolCanDump('pg_dump', parsePgVersion('17.0')!, server).ok).toBe(true);
   });
 

@@ -4,9 +4,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 
-const SAMPLE = `SELECT extract(epoch FROM clock_timestamp()) * 1000 AS at,
+// pg_locks.waitstart exists since PostgreSQL 14; on 13 a wait is timed from the first sample that saw it.
+const sampleSql = (hasWaitstart) => `SELECT extract(epoch FROM clock_timestamp()) * 1000 AS at,
   coalesce(json_agg(json_build_object('pid', l.pid, 'tx', l.virtualtransaction, 'granted', l.granted,
-    'waitstart', extract(epoch FROM l.waitstart) * 1000, 'app', a.application_name, 'query', left(a.query, 80))), '[]') AS locks
+    'waitstart', ${hasWaitstart ? 'extract(epoch FROM l.waitstart) * 1000' : 'NULL'}, 'app', a.application_name, 'query', left(a.query, 80))), '[]') AS locks
   FROM pg_locks l JOIN pg_class c ON c.oid = l.relation LEFT JOIN pg_stat_activity a ON a.pid = l.pid
   WHERE c.relname = 'models' AND c.relkind = 'r' AND l.mode = 'AccessExclusiveLock'
     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
@@ -22,7 +23,9 @@ async function connect(name) {
 }
 
 const client = await connect('tierctl-lock-sampler');
-await client.query(`PREPARE locks AS ${SAMPLE}`);
+const { rows: version } = await client.query(`SELECT current_setting('server_version_num')::int >= 140000 AS has`);
+const hasWaitstart = version[0].has;
+await client.query(`PREPARE locks AS ${sampleSql(hasWaitstart)}`);
 const probe = workerData.probe ? await connect('tierctl-lock-probe') : undefined;
 await probe?.query(`PREPARE probe AS ${PROBE}`);
 
@@ -64,6 +67,8 @@ async function sample() {
         w.waitstart = l.waitstart;
         // waitstart can be null for a moment after a wait begins: adopt it once it shows.
         if (!w.exactStart) Object.assign(w, { start: l.waitstart, exactStart: true });
+      } else if (!l.granted && !hasWaitstart && w.waitstart === null) {
+        w.waitstart = at; // PostgreSQL 13: the wait began at most one gap before this sample
       }
     }
     for (const [key, w] of open) {

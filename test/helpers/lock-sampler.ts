@@ -29,7 +29,11 @@ export interface LockWindow {
   readonly lowerMs: number;
   /** Widened to the samples either side: the lock cannot have lasted longer. */
   readonly upperMs: number;
-  /** Exact time spent waiting (`waitstart` to the first sample that saw it granted), 0 if never seen waiting. */
+  /**
+   * Exact time spent waiting (`waitstart` to the first sample that saw it granted), 0 if never
+   * seen waiting. PostgreSQL 13 has no `waitstart`: from the first sample that saw it waiting
+   * (a lower bound, short by at most one gap), and its window starts at that sample too.
+   */
   readonly waitedMs: number;
 }
 

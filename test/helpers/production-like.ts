@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { insertSandboxCatalog } from '../../src/db/sandbox-catalog.js';
+import { quoteIdent } from '../../src/db/sql.js';
 import { loadSandboxModels } from '../../src/fixtures/load-fixtures.js';
 import { migrateApply } from '../../src/runbook/migrate-apply.js';
 import { baselineMigrationsDir } from '../../src/runbook/rehearse/sandbox-database.js';
@@ -43,6 +44,7 @@ export async function fillProductionLike(url: string, shape: ProductionShape): P
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
+    await client.query(`SET search_path TO ${quoteIdent(plainTarget(url).schema)}`);
     await client.query('BEGIN');
     const catalog = unwrap(await loadSandboxModels()).filter((m) => !shape.without?.includes(m.id));
     await insertSandboxCatalog(client, 'public', catalog);

@@ -31,6 +31,8 @@ export interface Sample {
   readonly code: string | null;
   /** What `observe` made of the answer (`-` without one, `no-answer` on a connection error). */
   readonly observed: string;
+  /** The answer's `x-request-id` (null without an answer). */
+  readonly requestId: string | null;
 }
 
 export interface Traffic {
@@ -62,13 +64,14 @@ export function startTraffic(baseUrl: string, mix: readonly TrafficRequest[], ra
     const headers: Record<string, string> = {};
     if (r.token) headers.authorization = `Bearer ${r.token}`;
     if (r.body !== undefined) headers['content-type'] = 'application/json';
-    const record = (status: number, code: string | null, observed: string) =>
-      samples.push({ kind: r.kind, route: `${r.method} ${r.path}`, user: r.user ?? (r.token ? 'user' : 'anonymous'), model: r.model ?? null, start, end: performance.now(), status, code, observed });
+    const record = (status: number, code: string | null, observed: string, requestId: string | null = null) =>
+      samples.push({ kind: r.kind, route: `${r.method} ${r.path}`, user: r.user ?? (r.token ? 'user' : 'anonymous'), model: r.model ?? null, start, end: performance.now(), status, code, observed, requestId });
     const p = request(new URL(r.path, baseUrl), { method: r.method, headers, body: r.body === undefined ? null : JSON.stringify(r.body), dispatcher, headersTimeout: 10_000, bodyTimeout: 10_000 })
       .then(async (res) => {
         const body = parse(await res.body.text());
         const code = (body as { code?: unknown } | null)?.code;
-        record(res.statusCode, typeof code === 'string' ? code : null, r.observe ? r.observe(res.statusCode, body) : '-');
+        const id = res.headers['x-request-id'];
+        record(res.statusCode, typeof code === 'string' ? code : null, r.observe ? r.observe(res.statusCode, body) : '-', typeof id === 'string' ? id : null);
       })
       .catch((e: Error) => void record(0, e.message, 'no-answer'))
       .finally(() => inFlight.delete(p));

@@ -43,6 +43,23 @@ describe('journey: a rehearsal on a copy that stops early', () => {
     expect(await tableChecksums(source.url)).toEqual(before);
   }, 120_000);
 
+  it('a source the given role may not read whole: pg_dump\'s error (exit 1), the half-made sandbox dropped, the source unchanged', async () => {
+    const source = await productionLike('baseline');
+    const role = `tierctl_t_reader_${randomBytes(3).toString('hex')}`;
+    await adminQuery(`CREATE ROLE ${role} LOGIN`);
+    cleanups.push(() => adminQuery(`DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`).catch(() => adminQuery(`DROP ROLE IF EXISTS ${role}`)));
+    await source.pool.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}; REVOKE SELECT ON api_logs FROM ${role}`); // all but api_logs
+    const before = await tableChecksums(source.url);
+    const r = await runCli(['rehearse', '--from-database', source.url.replace('postgresql://postgres@', `postgresql://${role}@`), '--json'], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.phases.map((p: any) => `${p.id}:${p.outcome}`)).toEqual(['source:ok', 'sandbox:ok', 'copy:failed']);
+    expect(report.failure.message).toMatch(/^pg_dump exited with 1:[\s\S]*permission denied for table api_logs/);
+    expect(report.failure.hint).toMatch(/pg_read_all_data/);
+    expect(await sandboxesOf(pidOfSandbox(report.sandbox))).toEqual([]);
+    expect(await tableChecksums(source.url)).toEqual(before);
+  }, 120_000);
+
   it('a production whose ledger records a failed migration: that is the finding (exit 1), with the way out', async () => {
     const source = await productionLike('baseline');
     await source.pool.query(

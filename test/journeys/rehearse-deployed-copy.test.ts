@@ -82,6 +82,8 @@ describe('journey: tierctl rehearse --from-backup of a deployed production', () 
   it("judges the rollback's loss on production's own tier settings, covered by the backup taken first", () => {
     expect(report.wouldBeLoss.refusal).toBeNull();
     expect(report.wouldBeLoss.allowedBy).toBe('backup');
+    // Content, not clocks: the guard compared the live values with the backup's dump, model by model.
+    expect(report.wouldBeLoss.coverage).toEqual({ covered: true, compared: 6, differences: [] });
     expect(report.wouldBeLoss.models.map((m: any) => m.id)).toEqual(['model-0001', 'model-0002', 'model-0011', 'model-0012', 'model-0021', 'model-0022']);
     expect(report.rollback.outcome).toBe('rolled_back');
   });
@@ -107,6 +109,7 @@ describe('journey: tierctl rehearse --from-backup of a deployed production', () 
       expect(await failedRow.locator('pre.evidence').innerText()).toMatch(/status: 400/);
       expect(await page.locator('.finding.blocker[data-finding="missing-models"]').innerText()).toContain('gpt-6');
       expect(await page.locator('#loss-verdict').innerText()).toMatch(/^Allowed: backup/);
+      expect(await page.locator('#loss tr.loss-covered').count()).toBe(6);
     } finally {
       await close();
     }

@@ -15,6 +15,6 @@ export async function serveAction(ctx: CliContext, opts: ServeFlags): Promise<nu
   process.on('exit', () => destination.flushSync());
   const fromPrisma = config.database.directUrl === null ? unwrap(await prismaConfigDirectUrl(ctx.cwd)) : null;
   const database = fromPrisma ? unwrap(databaseTarget(config.database.url, { url: fromPrisma.url, source: `${fromPrisma.file} (datasource.directUrl)` })) : config.database;
-  unwrap(await runServer({ ...config, database }, { signal: ctx.signal, destination }));
+  unwrap(await runServer({ ...config, database }, { signal: ctx.signal, hurry: ctx.hurry, destination }));
   return ExitCode.ok;
 }

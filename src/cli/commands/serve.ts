@@ -20,6 +20,8 @@ export function registerServe(program: Command): void {
         'JWT_ISSUER, JWT_AUDIENCE, JWT_TTL_SECONDS, LOG_LEVEL. Logs are JSON lines on stdout.\n' +
         'Models whose provider is openai-compatible go to OPENAI_COMPATIBLE_BASE_URL (e.g. https://api.openai.com) with\n' +
         'OPENAI_COMPATIBLE_API_KEY as a Bearer token (never logged); OPENAI_COMPATIBLE_TIMEOUT_MS (default 30000).\n' +
+        'API_LOGS_MAX_QUEUED (default 100000): api_logs rows kept while the database is unreachable; older ones are dropped, counted.\n' +
+        'A second SIGTERM/SIGINT while stopping: one last api_logs write (at most 1 s), the rows abandoned are logged, exit 130.\n' +
         'Exit 0 stopped by SIGTERM/SIGINT after a graceful shutdown, 2 configuration (e.g. JWT_SECRET missing or short, a bad upstream URL, port in use),\n' +
         '3 database unreachable at start.',
     )

@@ -1,3 +1,4 @@
+import type { TierCoverage } from '../../db/tier-coverage.js';
 import { TIERS, tierLabel, type Tier } from '../../tier/index.js';
 import { finding, formatCount, formatMs, type Finding } from './findings.js';
 import type { StatementProfile } from './statement-profile.js';
@@ -125,6 +126,8 @@ export interface WouldBeLoss {
   /** The guard's refusal, as it would be printed. */
   readonly refusal: { readonly code: string; readonly message: string; readonly hint?: string } | null;
   readonly backup: string | null;
+  /** The data-loss guard's comparison of the live values with the backup's dump, model by model (null: no backup). */
+  readonly coverage: TierCoverage | null;
 }
 
 export function rollbackLossFinding(loss: WouldBeLoss, when: 'after-deploy' | 'now'): Finding {
@@ -140,7 +143,7 @@ export function rollbackLossFinding(loss: WouldBeLoss, when: 'after-deploy' | 'n
       id: 'rollback-loss',
       severity: 'warning',
       title: `A rollback ${when === 'after-deploy' ? 'after this deployment ' : ''}drops the tier settings of ${plural(n, 'model')}, and the backup does not hold them`,
-      detail: `${which}. ${when === 'after-deploy' ? 'They are seeded after the pre-deployment backup, so `tierctl rollback --backup MANIFEST` refuses (exit 4) to drop them.' : 'The data-loss guard refuses (exit 4) without a backup that holds them.'}`,
+      detail: `${which}. ${when === 'after-deploy' ? 'They are seeded after the pre-deployment backup, so `tierctl rollback --backup MANIFEST` refuses (exit 4) to drop them' : 'The data-loss guard refuses (exit 4) without a backup that holds them'}${loss.coverage ? ` (the backup's dump differs for ${plural(loss.coverage.differences.length, 'model')} of ${formatCount(loss.coverage.compared)}: ${loss.coverage.differences.slice(0, 5).map((d) => `${d.id} ${d.dump ? d.fields.join(', ') : 'not in it'}`).join('; ')})` : ''}.`,
       wayOut: 'Take a backup right before rolling back (tierctl backup) and pass it with --backup; or, when the values come from tier-assignments.json, give --accept-loss knowing they are re-seeded by the next deployment.',
       evidence,
     });

@@ -44,7 +44,7 @@ export async function sandboxBody(ctx: DrillContext): Body {
   if (!checked.ok) return checked;
   ctx.findings.push(...checked.value.findings);
   if (hasBlocker(checked.value.findings)) return blocked(checked.value.findings, `Nothing was created on ${redactUrl(ctx.o.adminUrl)}`);
-  const created = await createSandbox(ctx.o.adminUrl, ctx.deps.owner);
+  const created = await createSandbox(ctx.o.adminUrl, ctx.deps.owner, ctx.source!.schema);
   if (!created.ok) return created;
   ctx.sandbox = created.value;
   return ok({ detail: `${created.value.name} on PostgreSQL ${checked.value.serverVersion} (marked: host ${ctx.deps.owner.host}, pid ${ctx.deps.owner.pid})`, data: { database: created.value.name } });
@@ -90,7 +90,7 @@ export async function startingStateBody(ctx: DrillContext): Body {
 }
 
 export async function analysisBody(ctx: DrillContext): Body {
-  const r = await analyseCopy(ctx.sandbox!.url, { schema: 'public', fixturesDir: ctx.o.fixturesDir, workDir: ctx.workDir, tierColumns: ctx.state!.tierSchema === 'present', now: (ctx.deps.now ?? (() => new Date()))() });
+  const r = await analyseCopy(ctx.sandbox!.url, { schema: ctx.source!.schema, fixturesDir: ctx.o.fixturesDir, workDir: ctx.workDir, tierColumns: ctx.state!.tierSchema === 'present', now: (ctx.deps.now ?? (() => new Date()))() });
   if (!r.ok) return r;
   ctx.fixturesDir = r.value.fixturesDir;
   ctx.impact = r.value.impact;

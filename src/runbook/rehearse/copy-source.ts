@@ -11,6 +11,7 @@ import { redactUrl } from '../../shared/redact-url.js';
 import type { Reporter } from '../../shared/reporter.js';
 import type { DumpFeed } from '../../db/restore-stream.js';
 import { verifyBackup } from '../verify-backup.js';
+import { plainTarget } from '../../shared/database-target.js';
 
 /**
  * Where the copy of production comes from, described before anything is created: a
@@ -26,6 +27,8 @@ export interface CopySource {
   /** The manifest path, or the database URL with its password hidden. */
   readonly label: string;
   readonly database: string;
+  /** The schema the application's tables are in (`?schema=` of the source URL, or of the backup's). */
+  readonly schema: string;
   readonly serverVersion: string;
   readonly serverMajor: number;
   readonly tables: number;
@@ -73,7 +76,7 @@ export async function describeSource(spec: SourceSpec, deps: SourceDeps): Promis
     const acl = await aclSql(pgRestore, dump, listing.value.stdout, deps.childEnv, deps.signal);
     if (!acl.ok) return acl;
     return ok({
-      kind: 'backup', label: spec.manifestPath, database: m.database, serverVersion: m.serverVersion, serverMajor: Number(m.serverVersion.split('.')[0]),
+      kind: 'backup', label: spec.manifestPath, database: m.database, schema: plainTarget(m.url).schema, serverVersion: m.serverVersion, serverMajor: Number(m.serverVersion.split('.')[0]),
       tables: m.toc.tableData.length, sizeBytes: m.files.dump.size, requirements: requirementsFromToc(listing.value.stdout, acl.value),
       feed: { kind: 'file', path: dump }, takenAt: m.createdAt,
     });
@@ -94,7 +97,7 @@ export async function describeSource(spec: SourceSpec, deps: SourceDeps): Promis
   const { info, tables, requirements } = described.value;
   const num = Number(info.v);
   return ok({
-    kind: 'database', label: redactUrl(spec.url), database: info.db, serverVersion: `${Math.floor(num / 10000)}.${num % 10000}`, serverMajor: Math.floor(num / 10000),
+    kind: 'database', label: redactUrl(spec.url), database: info.db, schema: plainTarget(spec.url).schema, serverVersion: `${Math.floor(num / 10000)}.${num % 10000}`, serverMajor: Math.floor(num / 10000),
     tables, sizeBytes: Number(info.size), requirements, feed: { kind: 'pg_dump', pgDump: deps.pgDump ?? 'pg_dump', sourceUrl: spec.url }, takenAt: null,
   });
 }

@@ -69,6 +69,7 @@ export async function wouldBeLossBody(ctx: DrillContext, when: 'after-deploy' | 
   ctx.wouldBeLoss = {
     models: d.modelsWithTierData.map((m) => ({ id: m.id, requiredTier: m.requiredTier, tierRestrictionMode: m.tierRestrictionMode, allowedTiers: m.allowedTiers })),
     allowedBy: d.allowedBy, refusal: d.refusal ? { code: d.refusal.code, message: d.refusal.message, ...(d.refusal.hint ? { hint: d.refusal.hint } : {}) } : null, backup: ctx.backupManifest,
+    coverage: d.coverage,
   };
   ctx.findings.push(rollbackLossFinding(ctx.wouldBeLoss, when));
   const set = await loadMigrationSet();

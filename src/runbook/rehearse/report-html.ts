@@ -18,7 +18,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bott
 table{border-collapse:collapse;width:100%;margin:6px 0}td,th{border:1px solid #e2e8f0;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f7fafc}
 .finding{border-left:4px solid #a0aec0;padding:6px 12px;margin:8px 0;background:#f7fafc}.finding.blocker{border-color:#c53030;background:#fff5f5}.finding.warning{border-color:#d69e2e;background:#fffff0}
 .sev{font-size:12px;text-transform:uppercase;font-weight:700;margin-right:6px}.way{margin-top:4px}.num{text-align:right;font-variant-numeric:tabular-nums}
-tr.check-failed td{background:#fff5f5}tr.check-failed td:nth-child(3){color:#c53030;font-weight:700}tr.check-pass td:nth-child(3){color:#2f855a}pre{white-space:pre-wrap;word-break:break-word;background:#f7fafc;padding:6px;margin:4px 0;font-size:12px}
+tr.check-failed td{background:#fff5f5}tr.check-failed td:nth-child(3){color:#c53030;font-weight:700}tr.check-pass td:nth-child(3){color:#2f855a}tr.loss-uncovered td:last-child{color:#c53030}pre{white-space:pre-wrap;word-break:break-word;background:#f7fafc;padding:6px;margin:4px 0;font-size:12px}
 svg text{font:12px system-ui,sans-serif;fill:#2d3748}svg text.sub{fill:#4a5568}svg text.value{fill:#4a5568;font-size:11px}code{font-size:12px}.muted{color:#718096}`;
 
 const section = (id: string, title: string, body: string) => `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>`;
@@ -76,8 +76,15 @@ function lossSection(r: RehearseReport): string {
   const l = r.wouldBeLoss;
   if (!l) return '<p class="muted">Not measured in this rehearsal.</p>';
   const verdict = l.refusal ? `The data-loss guard refuses: ${l.refusal.message.split('\n')[0]}` : `Allowed: ${l.allowedBy ?? '-'}${l.backup ? ` (backup ${l.backup})` : ''}`;
-  const rows = l.models.map((m) => [td(m.id), td(m.requiredTier ?? '-'), td(m.tierRestrictionMode ?? '-'), td((m.allowedTiers ?? []).join(', '))]);
-  return `<p id="loss-verdict">${esc(verdict)}</p>${rows.length ? table(['model', 'required_tier', 'tier_restriction_mode', 'allowed_tiers'], rows) : '<p>No model would lose a tier setting.</p>'}`;
+  const differs = new Map((l.coverage?.differences ?? []).map((d) => [d.id, d]));
+  const inBackup = (id: string) => {
+    if (!l.coverage) return 'no backup';
+    const d = differs.get(id);
+    if (!d) return 'the same values';
+    return d.dump ? `differs (${d.fields.join(', ')}): ${d.dump.requiredTier}, ${d.dump.tierRestrictionMode}, {${(d.dump.allowedTiers ?? []).join(', ')}}` : 'not in the backup';
+  };
+  const rows = l.models.map((m) => [td(m.id), td(m.requiredTier ?? '-'), td(m.tierRestrictionMode ?? '-'), td((m.allowedTiers ?? []).join(', ')), td(inBackup(m.id))]);
+  return `<p id="loss-verdict">${esc(verdict)}</p>${rows.length ? table(['model', 'required_tier', 'tier_restriction_mode', 'allowed_tiers', 'in the backup'], rows, l.models.map((m) => (differs.has(m.id) ? 'loss-uncovered' : 'loss-covered'))) : '<p>No model would lose a tier setting.</p>'}`;
 }
 
 function locksSection(r: RehearseReport): string {

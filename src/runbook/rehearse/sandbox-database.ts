@@ -8,7 +8,8 @@ import { insertSandboxCatalog } from '../../db/sandbox-catalog.js';
 import { quoteIdent } from '../../db/sql.js';
 import { loadSandboxModels } from '../../fixtures/load-fixtures.js';
 import { plainTarget } from '../../shared/database-target.js';
-import { ok, type Result } from '../../shared/failure.js';
+import { err, ok, usageFailure, type Result } from '../../shared/failure.js';
+import { redactUrl } from '../../shared/redact-url.js';
 import { silentReporter } from '../../shared/reporter.js';
 import { migrateApply } from '../migrate-apply.js';
 import { loadMigrationSet } from '../migration-state.js';
@@ -20,9 +21,12 @@ export interface SandboxDatabase {
   readonly marker: SandboxMarker;
 }
 
-export function withDatabaseName(url: string, name: string): string {
+/** The same server, another database; with `schema` (Prisma's `?schema=`) when it is not public. */
+export function withDatabaseName(url: string, name: string, schema = 'public'): string {
   const u = new URL(url);
   u.pathname = `/${name}`;
+  u.searchParams.delete('schema');
+  if (schema !== 'public') u.searchParams.set('schema', schema);
   return u.toString();
 }
 
@@ -68,21 +72,33 @@ async function dropIfMarked(client: pg.ClientBase, name: string, marker: Sandbox
  * CREATE DATABASE (the two cannot share a transaction); if writing it fails, the database
  * this call just created is dropped again.
  */
-export async function createSandbox(adminUrl: string, owner: SandboxOwner): Promise<Result<SandboxDatabase>> {
+export async function createSandbox(adminUrl: string, owner: SandboxOwner, schema = 'public'): Promise<Result<SandboxDatabase>> {
   const name = `${SANDBOX_PREFIX}${owner.pid}_${randomBytes(3).toString('hex')}`;
   const marker: SandboxMarker = { format: MARKER_FORMAT, database: name, host: owner.host, pid: owner.pid, startedAt: owner.startedAt };
   const created = await withClient(adminUrl, async (c) => {
-    await c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
+    try {
+      await c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
+    } catch (e) {
+      if ((e as { code?: string }).code === '42501') return err(notAllowed(adminUrl, (e as Error).message));
+      throw e;
+    }
     try {
       await writeMarker(c, marker);
     } catch (e) {
       await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`).catch(() => {});
       throw e;
     }
+    return ok(undefined);
   });
   if (!created.ok) return created;
-  return ok({ name, url: withDatabaseName(adminUrl, name), marker });
+  if (!created.value.ok) return created.value;
+  return ok({ name, url: withDatabaseName(adminUrl, name, schema), marker });
 }
+
+const notAllowed = (adminUrl: string, why: string) =>
+  usageFailure('sandbox_not_allowed', `The sandbox server's user cannot create the sandbox database on ${redactUrl(adminUrl)}: ${why}`, {
+    hint: 'Rehearse as a user with CREATEDB (ALTER ROLE ... CREATEDB) or on another server: --sandbox-url postgresql://user@host/postgres.',
+  });
 
 /**
  * The state the guide starts from: a new database at the baseline migration, recorded in

@@ -52,11 +52,12 @@ interface Combo {
 
 /** Users grouped by their subscriptions' (tier, status, period running) combination: few groups, exact counts. */
 async function subscriptionCombos(client: pg.ClientBase, schema: string, now: Date): Promise<Combo[]> {
+  const q = quoteIdent(schema);
   const { rows } = await client.query<{ subs: string[]; n: number }>(
     `SELECT subs, count(*)::int AS n FROM (
        SELECT coalesce(array_agg(s.tier::text || '|' || s.status::text || '|' || (s.current_period_end > $1)::text
                                  ORDER BY s.tier::text, s.status::text, s.current_period_end > $1) FILTER (WHERE s.id IS NOT NULL), '{}') AS subs
-         FROM ${quoteIdent(schema)}.users u LEFT JOIN ${quoteIdent(schema)}.subscriptions s ON s.user_id = u.id GROUP BY u.id) x
+         FROM ${q}.users u LEFT JOIN ${q}.subscriptions s ON s.user_id = u.id GROUP BY u.id) x
       GROUP BY subs`,
     [now],
   );

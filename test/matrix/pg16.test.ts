@@ -1,0 +1,3 @@
+import { versionJourney } from './version-journey.js';
+
+versionJourney(16);
