@@ -17,6 +17,7 @@ import { unwrap } from '../src/shared/failure.js';
 import { silentReporter } from '../src/shared/reporter.js';
 import { createTestDatabase } from '../test/helpers/test-database.js';
 import { median, reportFigure } from './report.js';
+import { plainTarget } from '../src/shared/database-target.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 7);
 const ROWS = 100_000;
@@ -27,7 +28,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'tierctl-bench-backup-'));
 try {
   const client = await db.pool.connect();
   try {
-    await insertSandboxCatalog(client, unwrap(await loadSandboxModels()));
+    await insertSandboxCatalog(client, 'public', unwrap(await loadSandboxModels()));
     await client.query(
       `INSERT INTO api_logs (user_id, method, path, model_id, status_code, error_code, latency_ms, tier_check_ms, created_at)
        SELECT NULL, 'POST', '/v1/chat/completions', (ARRAY['gpt-5','claude-3.5-sonnet','gemini-2.0-pro','gpt-4o-mini'])[1 + i % 4],
@@ -58,7 +59,7 @@ try {
   const tierctl = async (): Promise<number> => {
     const dir = fresh();
     const start = performance.now();
-    const report = unwrap(await backupDatabase({ databaseUrl: db.url, dir }, { reporter: silentReporter }));
+    const report = unwrap(await backupDatabase({ database: plainTarget(db.url), dir }, { reporter: silentReporter }));
     const ms = performance.now() - start;
     dumpBytes = statSync(report.dumpPath).size;
     rmSync(dir, { recursive: true });

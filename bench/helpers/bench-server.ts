@@ -10,6 +10,7 @@ import Fastify from 'fastify';
 import { buildApp } from '../../src/server/app.js';
 import { createLogDestination } from '../../src/server/log-destination.js';
 import { createServerLogger } from '../../src/server/run-server.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 import { profileOnSignals } from './profile-on-signals.js';
 
 const kind = process.env.BENCH_KIND ?? 'app';
@@ -19,7 +20,7 @@ let port: number;
 if (kind === 'app') {
   // The server's own logger and destination (info level, batched asynchronous writes), into /dev/null.
   const logger = createServerLogger(process.env.BENCH_LOG_LEVEL ?? 'info', createLogDestination('/dev/null'));
-  const app = await buildApp({ databaseUrl: process.env.DATABASE_URL!, jwt: { secret: process.env.JWT_SECRET! }, logger });
+  const app = await buildApp({ database: plainTarget(process.env.DATABASE_URL!), jwt: { secret: process.env.JWT_SECRET! }, logger });
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as { port: number }).port;
   close = () => app.close();

@@ -9,6 +9,8 @@ export interface CliContext {
   readonly stderr: NodeJS.WriteStream;
   /** Aborted on Ctrl-C (SIGINT) or SIGTERM. */
   readonly signal: AbortSignal;
+  /** The working directory: where the project's `.env` and `prisma.config.ts` are. */
+  readonly cwd: string;
   /** Aborted on a second signal, for commands that stop gracefully (serve): give up what is left now. */
   readonly hurry: AbortSignal;
   /** stdin and stderr are terminals: prompts and spinners are possible. */
@@ -25,6 +27,7 @@ export function createContext(signal: AbortSignal, hurry: AbortSignal = new Abor
     stdout: process.stdout,
     stderr: process.stderr,
     signal,
+    cwd: process.cwd(),
     hurry,
     // A getter: touching process.stdin sets up a stream, which most commands never need.
     get interactive() {

@@ -15,6 +15,8 @@ export interface AdvisoryLockOptions {
 }
 
 export interface AdvisoryLockHeld {
+  /** The backend that holds it. */
+  readonly pid: number;
   /** How long it took to get the lock. */
   readonly waitedMs: number;
   /** Who held it when we first found it busy (empty when it was free). */
@@ -33,8 +35,8 @@ export async function acquireMigrationLock(client: pg.ClientBase, options: Advis
   const start = Date.now();
   let waitedFor: SessionInfo[] = [];
   for (let attempt = 0; ; attempt++) {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PRISMA_ADVISORY_LOCK_KEY]);
-    if (rows[0]?.locked) return ok({ waitedMs: Date.now() - start, waitedFor });
+    const { rows } = await client.query<{ locked: boolean; pid: number }>('SELECT pg_try_advisory_lock($1) AS locked, pg_backend_pid() AS pid', [PRISMA_ADVISORY_LOCK_KEY]);
+    if (rows[0]?.locked) return ok({ pid: rows[0].pid, waitedMs: Date.now() - start, waitedFor });
     if (attempt === 0) {
       waitedFor = await advisoryLockHolders(client, PRISMA_ADVISORY_LOCK_KEY);
       options.onWait?.(waitedFor);
@@ -58,9 +60,19 @@ export async function acquireMigrationLock(client: pg.ClientBase, options: Advis
   }
 }
 
-/** Releases the lock taken by acquireMigrationLock (closing the session would too). */
-export async function releaseMigrationLock(client: pg.ClientBase): Promise<void> {
-  await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK_KEY]);
+/**
+ * Releases the lock taken by acquireMigrationLock (closing the session would too). Should
+ * the connection have moved to another backend since (a pooler the probe did not see),
+ * the backend that took the lock is ended, so that the lock never outlives the run.
+ */
+export async function releaseMigrationLock(client: pg.ClientBase, held: Pick<AdvisoryLockHeld, 'pid'>): Promise<void> {
+  const { rows } = await client.query<{ released: boolean }>('SELECT pg_advisory_unlock($1) AS released', [PRISMA_ADVISORY_LOCK_KEY]);
+  if (rows[0]?.released) return;
+  await client.query(
+    `SELECT pg_terminate_backend(l.pid) FROM pg_locks l
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.classid = 0 AND l.objid::bigint = $1 AND l.pid = $2`,
+    [PRISMA_ADVISORY_LOCK_KEY, held.pid],
+  );
 }
 
 /** Runs `fn` holding the migration lock (see acquireMigrationLock), and always releases it. */
@@ -70,6 +82,6 @@ export async function withMigrationLock<T>(client: pg.ClientBase, options: Advis
   try {
     return await fn(lock.value);
   } finally {
-    await releaseMigrationLock(client).catch(() => {});
+    await releaseMigrationLock(client, lock.value).catch(() => {});
   }
 }

@@ -26,7 +26,7 @@ export interface CatalogSnapshot {
  * in a stable order so that two snapshots compare with a deep equality. Ledger tables
  * (`_prisma_migrations`, `_tierctl_*`) are left out: they are not the application's shape.
  */
-export async function catalogSnapshot(client: pg.ClientBase, schema = 'public'): Promise<CatalogSnapshot> {
+export async function catalogSnapshot(client: pg.ClientBase, schema: string): Promise<CatalogSnapshot> {
   const columns = await client.query<{ table: string; column: string; type: string; nullable: boolean; default: string | null }>(
     `SELECT table_name AS "table", column_name AS "column",
             CASE WHEN data_type = 'ARRAY' THEN substr(udt_name, 2) || '[]'

@@ -32,17 +32,8 @@ export interface LedgerRow {
   readonly appliedStepsCount: number;
 }
 
-/** The schema named by the connection string's `?schema=` (Prisma's convention), default `public`. */
-export function schemaOf(databaseUrl: string): string {
-  try {
-    return new URL(databaseUrl).searchParams.get('schema') || 'public';
-  } catch {
-    return 'public';
-  }
-}
-
 /** The ledger's rows in the order Prisma reads them (started_at), or null when the table does not exist. */
-export async function readLedger(client: pg.ClientBase, schema = 'public'): Promise<LedgerRow[] | null> {
+export async function readLedger(client: pg.ClientBase, schema: string): Promise<LedgerRow[] | null> {
   const exists = await client.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${quoteIdent(schema)}."${LEDGER_TABLE}"`]);
   if (!exists.rows[0]?.found) return null;
   const { rows } = await client.query<LedgerRow>(

@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import { err, ok, type Result } from '../shared/failure.js';
-import { LEDGER_TABLE, schemaOf } from './ledger.js';
+import { sessionUrl, type DatabaseTarget } from '../shared/database-target.js';
+import { LEDGER_TABLE } from './ledger.js';
 import { connectClient, connectionFailure } from './pg-connect.js';
+import { requireSession } from './pooler-check.js';
 import { ROLLBACK_AUDIT_TABLE } from './rollback-audit.js';
 import { quoteIdent } from './sql.js';
 
@@ -31,12 +33,27 @@ export async function openMigrationSession(url: string, schema: string, command:
 }
 
 /**
- * Runs `fn` on a migration session for `url` (schema from its `?schema=`), and always
- * closes it; losing the connection midway is the same exit-3 failure as not reaching it.
+ * Runs `fn` on a migration session for `target` (its direct URL when it has one, its
+ * schema), and always closes it; losing the connection midway is the same exit-3 failure
+ * as not reaching it. A session for the migration's work (the ledger, under the advisory
+ * lock, with `search_path` set) is first proved not to go through a transaction pooler
+ * (exit 2 otherwise, before any lock); a `plain` one (status, checks, dry runs, an ordinary
+ * transaction such as undoing a seed) sets nothing on its connection, so it may go through
+ * a pooler: every query it runs names the schema.
  */
-export async function withMigrationSession<T>(url: string, command: string, fn: (client: pg.Client, schema: string) => Promise<Result<T>>): Promise<Result<T>> {
-  const schema = schemaOf(url);
-  const session = await openMigrationSession(url, schema, command);
+export async function withMigrationSession<T>(
+  target: DatabaseTarget,
+  command: string,
+  fn: (client: pg.Client, schema: string) => Promise<Result<T>>,
+  options: { readonly plain?: boolean } = {},
+): Promise<Result<T>> {
+  const { schema } = target;
+  const url = sessionUrl(target);
+  if (!options.plain) {
+    const session = await requireSession(target, `tierctl ${command}`);
+    if (!session.ok) return session;
+  }
+  const session = options.plain ? await connectClient(url, { applicationName: `tierctl ${command}` }) : await openMigrationSession(url, schema, command);
   if (!session.ok) return session;
   try {
     return await fn(session.value, schema);

@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { ModelPolicy } from '../tier/index.js';
 import { TIER_COLUMNS } from './tier-columns.js';
+import { qualified } from './sql.js';
 
 export interface CatalogModel {
   readonly id: string;
@@ -88,11 +89,11 @@ function toModel(row: Row, tierSchema: boolean): CatalogModel {
 export const UNDEFINED_COLUMN = '42703';
 
 /** Whether all three tier columns exist on `models` (indexes do not matter for serving). */
-export async function hasTierColumns(db: pg.Pool | pg.ClientBase): Promise<boolean> {
+export async function hasTierColumns(db: pg.Pool | pg.ClientBase, schema: string): Promise<boolean> {
   const { rows } = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name = 'models' AND column_name = ANY($1)`,
-    [TIER_COLUMNS],
+      WHERE table_schema = $2 AND table_name = 'models' AND column_name = ANY($1)`,
+    [TIER_COLUMNS, schema],
   );
   return rows[0]?.n === TIER_COLUMNS.length;
 }
@@ -102,15 +103,16 @@ export async function hasTierColumns(db: pg.Pool | pg.ClientBase): Promise<boole
  * are gone (42703) it falls back to the baseline query, so the caller never fails because
  * of a migration or rollback happening while it runs.
  */
-export async function loadCatalog(db: pg.Pool | pg.ClientBase, expectTier: boolean): Promise<Catalog> {
+export async function loadCatalog(db: pg.Pool | pg.ClientBase, schema: string, expectTier: boolean): Promise<Catalog> {
+  const table = qualified(schema, 'models');
   let tierSchema = expectTier;
   let rows: Row[];
   try {
-    rows = (await db.query<Row>(`SELECT ${tierSchema ? TIERED : BASE} FROM models ORDER BY id`)).rows;
+    rows = (await db.query<Row>(`SELECT ${tierSchema ? TIERED : BASE} FROM ${table} ORDER BY id`)).rows;
   } catch (e) {
     if (!tierSchema || (e as { code?: string }).code !== UNDEFINED_COLUMN) throw e;
     tierSchema = false;
-    rows = (await db.query<Row>(`SELECT ${BASE} FROM models ORDER BY id`)).rows;
+    rows = (await db.query<Row>(`SELECT ${BASE} FROM ${table} ORDER BY id`)).rows;
   }
   const models = rows.map((r) => toModel(r, tierSchema));
   return { models, byId: new Map(models.map((m) => [m.id, m])), tierSchema, policies: tierSchema ? 'database' : 'none' };

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { qualified } from './sql.js';
 
 /** The guide's step 5 columns, in its order. */
 export const MODELS_CSV_COLUMNS = ['id', 'display_name', 'is_available', 'credits_per_1k_tokens'] as const;
@@ -25,9 +26,9 @@ const rawText = { getTypeParser: () => (value: string) => value };
  * is_available, credits_per_1k_tokens FROM models) TO STDOUT WITH CSV HEADER`, byte for
  * byte, ordered by id so that two exports diff cleanly. Runs in the caller's transaction.
  */
-export async function modelsCsv(client: pg.ClientBase): Promise<{ csv: string; rows: number }> {
+export async function modelsCsv(client: pg.ClientBase, schema: string): Promise<{ csv: string; rows: number }> {
   const { rows } = await client.query<string[]>({
-    text: `SELECT ${MODELS_CSV_COLUMNS.join(', ')} FROM models ORDER BY id`,
+    text: `SELECT ${MODELS_CSV_COLUMNS.join(', ')} FROM ${qualified(schema, 'models')} ORDER BY id`,
     rowMode: 'array',
     types: rawText as unknown as pg.CustomTypesConfig,
   });

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { TierAssignments } from '../fixtures/fixture-schemas.js';
+import { qualified } from './sql.js';
 
 export interface ModelTierRow {
   readonly id: string;
@@ -17,12 +18,12 @@ export interface AssignmentChange {
 
 export type AssignmentOutcome = { readonly missing: readonly string[] } | { readonly changes: readonly AssignmentChange[] };
 
-const SELECT_TIERS = `SELECT id, required_tier::text AS "requiredTier", tier_restriction_mode AS "tierRestrictionMode",
-  allowed_tiers::text[] AS "allowedTiers" FROM models`;
+const selectTiers = (schema: string) => `SELECT id, required_tier::text AS "requiredTier", tier_restriction_mode AS "tierRestrictionMode",
+  allowed_tiers::text[] AS "allowedTiers" FROM ${qualified(schema, 'models')}`;
 
 /** Every model's tier fields, by id (needs the tier migration). */
-export async function readModelTiers(client: pg.ClientBase): Promise<ModelTierRow[]> {
-  return (await client.query<ModelTierRow>(`${SELECT_TIERS} ORDER BY id`)).rows;
+export async function readModelTiers(client: pg.ClientBase, schema: string): Promise<ModelTierRow[]> {
+  return (await client.query<ModelTierRow>(`${selectTiers(schema)} ORDER BY id`)).rows;
 }
 
 /**
@@ -30,9 +31,9 @@ export async function readModelTiers(client: pg.ClientBase): Promise<ModelTierRo
  * transaction. Locks the rows first so the before → after it reports is exact. Returns
  * the missing ids instead of changing anything when a listed model does not exist.
  */
-export async function applyTierAssignments(client: pg.ClientBase, assignments: TierAssignments): Promise<AssignmentOutcome> {
+export async function applyTierAssignments(client: pg.ClientBase, schema: string, assignments: TierAssignments): Promise<AssignmentOutcome> {
   const ids = Object.keys(assignments);
-  const { rows } = await client.query<ModelTierRow>(`${SELECT_TIERS} WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [ids]);
+  const { rows } = await client.query<ModelTierRow>(`${selectTiers(schema)} WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [ids]);
   const missing = ids.filter((id) => !rows.some((r) => r.id === id));
   if (missing.length > 0) return { missing };
   const changes: AssignmentChange[] = [];
@@ -42,8 +43,8 @@ export async function applyTierAssignments(client: pg.ClientBase, assignments: T
     const changed = JSON.stringify(before) !== JSON.stringify(after);
     if (changed) {
       await client.query(
-        `UPDATE models SET required_tier = $2::subscription_tier, tier_restriction_mode = $3,
-                allowed_tiers = $4::subscription_tier[], updated_at = now() WHERE id = $1`,
+        `UPDATE ${qualified(schema, 'models')} SET required_tier = $2::${qualified(schema, 'subscription_tier')}, tier_restriction_mode = $3,
+                allowed_tiers = $4::${qualified(schema, 'subscription_tier')}[], updated_at = now() WHERE id = $1`,
         [after.id, after.requiredTier, after.tierRestrictionMode, after.allowedTiers],
       );
     }
@@ -64,9 +65,9 @@ export interface RevertOutcome {
  * still hold exactly what the seed wrote gets its values from before the seed back; a model
  * changed since by someone else is left alone and named.
  */
-export async function revertTierAssignments(client: pg.ClientBase, changes: readonly AssignmentChange[]): Promise<RevertOutcome> {
+export async function revertTierAssignments(client: pg.ClientBase, schema: string, changes: readonly AssignmentChange[]): Promise<RevertOutcome> {
   const ours = changes.filter((c) => c.changed);
-  const { rows } = await client.query<ModelTierRow>(`${SELECT_TIERS} WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [ours.map((c) => c.id)]);
+  const { rows } = await client.query<ModelTierRow>(`${selectTiers(schema)} WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [ours.map((c) => c.id)]);
   const reverted: string[] = [];
   const leftAlone: { id: string; now: ModelTierRow | null }[] = [];
   for (const c of ours) {
@@ -76,7 +77,8 @@ export async function revertTierAssignments(client: pg.ClientBase, changes: read
       continue;
     }
     await client.query(
-      `UPDATE models SET required_tier = $2::subscription_tier, tier_restriction_mode = $3, allowed_tiers = $4::subscription_tier[], updated_at = now() WHERE id = $1`,
+      `UPDATE ${qualified(schema, 'models')} SET required_tier = $2::${qualified(schema, 'subscription_tier')}, tier_restriction_mode = $3,
+              allowed_tiers = $4::${qualified(schema, 'subscription_tier')}[], updated_at = now() WHERE id = $1`,
       [c.id, c.before.requiredTier, c.before.tierRestrictionMode, c.before.allowedTiers],
     );
     reverted.push(c.id);

@@ -19,7 +19,7 @@ export interface TierSchemaState {
  * query on pg_catalog: information_schema.columns is a view costly enough to plan and run
  * (tens of ms on a fresh connection) to dominate `tierctl migrate status`.
  */
-export async function tierSchemaState(client: pg.ClientBase, schema = 'public'): Promise<TierSchemaState> {
+export async function tierSchemaState(client: pg.ClientBase, schema: string): Promise<TierSchemaState> {
   const { rows } = await client.query<{ columns: string[]; indexes: string[] }>(
     `SELECT ARRAY(SELECT a.attname::text FROM pg_attribute a
                    WHERE a.attrelid = (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

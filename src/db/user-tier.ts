@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import { effectiveTierOf, type SubscriptionLike, type Tier } from '../tier/index.js';
+import { qualified } from './sql.js';
 
 export interface UserTier {
   /** `null` when the user does not exist (any more). */
@@ -18,10 +19,10 @@ interface Row {
   current_period_end: Date | null;
 }
 
-export async function loadUserTier(db: pg.Pool | pg.ClientBase, userId: string, now: Date): Promise<UserTier> {
+export async function loadUserTier(db: pg.Pool | pg.ClientBase, schema: string, userId: string, now: Date): Promise<UserTier> {
   const { rows } = await db.query<Row>(
     `SELECT s.tier::text AS tier, s.status::text AS status, s.current_period_end
-       FROM users u LEFT JOIN subscriptions s ON s.user_id = u.id
+       FROM ${qualified(schema, 'users')} u LEFT JOIN ${qualified(schema, 'subscriptions')} s ON s.user_id = u.id
       WHERE u.id = $1`,
     [userId],
   );

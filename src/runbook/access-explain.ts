@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import { withClient } from '../db/pg-connect.js';
+import type { DatabaseTarget } from '../shared/database-target.js';
+import { qualified } from '../db/sql.js';
 import { tierSchemaState } from '../db/tier-columns.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../shared/failure.js';
@@ -22,7 +24,7 @@ import {
  * through the same policy library the server uses.
  */
 export interface AccessExplainOptions {
-  readonly databaseUrl: string;
+  readonly database: DatabaseTarget;
   readonly email: string;
   readonly modelId: string;
 }
@@ -69,8 +71,8 @@ interface ModelRow {
 
 const TIER_SELECT = `, required_tier::text, tier_restriction_mode, allowed_tiers::text[]`;
 
-async function readModel(client: pg.ClientBase, id: string, withTier: boolean): Promise<ModelRow | null> {
-  const { rows } = await client.query<ModelRow>(`SELECT id, name, is_available${withTier ? TIER_SELECT : ''} FROM models WHERE id = $1`, [id]);
+async function readModel(client: pg.ClientBase, schema: string, id: string, withTier: boolean): Promise<ModelRow | null> {
+  const { rows } = await client.query<ModelRow>(`SELECT id, name, is_available${withTier ? TIER_SELECT : ''} FROM ${qualified(schema, 'models')} WHERE id = $1`, [id]);
   return rows[0] ?? null;
 }
 
@@ -85,16 +87,17 @@ function outcomeFor(model: AccessExplanation['model'], modelId: string, tier: st
 
 export async function accessExplain(options: AccessExplainOptions, deps: { now?: () => Date } = {}): Promise<Result<AccessExplanation>> {
   const now = deps.now?.() ?? new Date();
-  const read = await withClient(options.databaseUrl, async (client) => {
-    const users = await client.query<{ id: string; email: string }>('SELECT id::text, email FROM users WHERE email = $1', [options.email]);
+  const { schema } = options.database;
+  const read = await withClient(options.database.url, async (client) => {
+    const users = await client.query<{ id: string; email: string }>(`SELECT id::text, email FROM ${qualified(schema, 'users')} WHERE email = $1`, [options.email]);
     const user = users.rows[0];
     if (!user) return null;
     const subs = await client.query<{ tier: string; status: string; current_period_end: Date }>(
-      'SELECT tier::text, status::text, current_period_end FROM subscriptions WHERE user_id = $1 ORDER BY current_period_end DESC',
+      `SELECT tier::text, status::text, current_period_end FROM ${qualified(schema, 'subscriptions')} WHERE user_id = $1 ORDER BY current_period_end DESC`,
       [user.id],
     );
-    const tierSchema = (await tierSchemaState(client)).state;
-    return { user, subs: subs.rows, tierSchema, model: await readModel(client, options.modelId, tierSchema === 'present') };
+    const tierSchema = (await tierSchemaState(client, schema)).state;
+    return { user, subs: subs.rows, tierSchema, model: await readModel(client, schema, options.modelId, tierSchema === 'present') };
   });
   if (!read.ok) return read;
   if (!read.value) {

@@ -54,6 +54,6 @@ export async function readDatabaseState(client: pg.ClientBase, schema: string): 
   const rowCounts = await exactRowCounts(client);
   const ledger = await ledgerSummary(client, schema);
   const tierSchema = (await tierSchemaState(client, schema)).state;
-  const csv = info.models ? await modelsCsv(client) : null;
+  const csv = info.models ? await modelsCsv(client, schema) : null;
   return { database: info.db, identity: await databaseIdentity(client), sizeBytes: Number(info.size), rowCounts, ledger, tierSchema, modelsCsv: csv };
 }

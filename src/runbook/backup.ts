@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readDumpToc } from '../db/dump-toc.js';
-import { schemaOf } from '../db/ledger.js';
 import { connectClient } from '../db/pg-connect.js';
+import { requireSession } from '../db/pooler-check.js';
 import { checkToolCanDump, directPgTool, execPg, newerPgDumpHint, parsePgVersion, siblingTool, type PgVersion } from '../db/pg-tools.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, TierctlError, type Result } from '../shared/failure.js';
-import { redactUrl } from '../shared/redact-url.js';
+import { sessionRedacted, sessionUrl, type DatabaseTarget } from '../shared/database-target.js';
 import type { Reporter } from '../shared/reporter.js';
 import { backupNames, checkBackupDir, createPrivateFiles, digestFile, dumpName, manifestName, publish, removeQuietly, tempPath, writeFailure } from './backup-files.js';
 import { manifestJson, MANIFEST_FORMAT, type BackupManifest } from './backup-manifest.js';
@@ -21,7 +21,8 @@ import { exportSnapshot, readDatabaseState, readServerVersion, type DatabaseStat
  * final names only when everything succeeded, never replacing an existing file.
  */
 export interface BackupOptions {
-  readonly databaseUrl: string;
+  /** pg_dump and the snapshot it shares need a session: the direct URL when there is one. */
+  readonly database: DatabaseTarget;
   readonly dir: string;
   /** pg_dump to use (default: the one on PATH); pg_restore is taken from beside it. */
   readonly pgDump?: string;
@@ -77,9 +78,13 @@ async function runPgDump(pgDump: string, url: string, file: string, snapshot: st
 }
 
 export async function backupDatabase(options: BackupOptions, deps: BackupDeps): Promise<Result<BackupReport>> {
-  const { dir, databaseUrl: url } = options;
+  const { dir, database } = options;
+  const url = sessionUrl(database);
   const dirOk = await checkBackupDir(dir);
   if (!dirOk.ok) return dirOk;
+  // pg_dump sets session settings (search_path '') and holds a snapshot: never through a transaction pooler.
+  const session = await requireSession(database, 'tierctl backup (pg_dump)');
+  if (!session.ok) return session;
   const pgDump = options.pgDump ?? 'pg_dump';
   const connected = await connectClient(url);
   if (!connected.ok) return connected;
@@ -91,10 +96,10 @@ export async function backupDatabase(options: BackupOptions, deps: BackupDeps): 
   try {
     const server = await readServerVersion(client);
     await createPrivateFiles(Object.values(temps));
-    const step = deps.reporter.step(`pg_dump -F c ${redactUrl(url)} -> ${join(dir, dumpName(names.base))}`);
+    const step = deps.reporter.step(`pg_dump -F c ${sessionRedacted(database)} -> ${join(dir, dumpName(names.base))}`);
     const snapshot = await exportSnapshot(client);
     // Settle both before going on: pg_dump must not outlive this step.
-    const settled = await Promise.allSettled([runPgDump(pgDump, url, temps.dump, snapshot, server, deps.signal), readDatabaseState(client, schemaOf(url))]);
+    const settled = await Promise.allSettled([runPgDump(pgDump, url, temps.dump, snapshot, server, deps.signal), readDatabaseState(client, database.schema)]);
     const [dumped, state] = [valueOf(settled[0]), valueOf(settled[1])];
     await client.query('COMMIT');
     if (!dumped.ok) {
@@ -104,7 +109,7 @@ export async function backupDatabase(options: BackupOptions, deps: BackupDeps): 
     step.succeed();
     if (state.modelsCsv) await writeOrFail(temps.csv, state.modelsCsv.csv, names.csv);
     else deps.reporter.warn('No models table: the models CSV (guide step 5) was not written.');
-    const manifest = await describeBackup({ url, at, server, state, names, temps, pgRestore: await directPgTool(siblingTool(pgDump, 'pg_restore')), deps });
+    const manifest = await describeBackup({ database, at, server, state, names, temps, pgRestore: await directPgTool(siblingTool(pgDump, 'pg_restore')), deps });
     await writeOrFail(temps.manifest, manifestJson(manifest), 'the manifest');
     // Publish: dump first (its name decides the manifest's), the manifest last, so a
     // manifest on disk always means a complete backup.
@@ -134,7 +139,7 @@ export async function backupDatabase(options: BackupOptions, deps: BackupDeps): 
 }
 
 interface DescribeInput {
-  readonly url: string;
+  readonly database: DatabaseTarget;
   readonly at: Date;
   readonly server: PgVersion;
   readonly state: DatabaseState;
@@ -167,7 +172,7 @@ async function describeBackup(i: DescribeInput): Promise<BackupManifest> {
     createdAt: i.at.toISOString(),
     database: i.state.database,
     identity: i.state.identity,
-    url: redactUrl(i.url),
+    url: sessionRedacted(i.database),
     serverVersion: i.server.text,
     pgDumpVersion: toc.value.dumpedBy?.text ?? 'unknown',
     pgDumpMajor: toc.value.dumpedBy?.major ?? i.server.major,

@@ -6,14 +6,14 @@ import type { SessionInfo } from '../db/session-info.js';
 import { verifyTierSchema, type TierVerification } from '../db/tier-verification.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../shared/failure.js';
-import { redactUrl } from '../shared/redact-url.js';
+import type { DatabaseTarget } from '../shared/database-target.js';
 import type { Reporter } from '../shared/reporter.js';
 import { applyRefusal, pendingMigrations, planScript, type PlannedScript } from './apply-plan.js';
 import { reportRetry, underMigrationLock } from './migration-lock.js';
 import { loadMigrationSet, readMigrationState, withoutTransactionControl, type MigrationSet } from './migration-state.js';
 
 export interface MigrateApplyOptions {
-  readonly databaseUrl: string;
+  readonly database: DatabaseTarget;
   readonly migrationsDir?: string;
   /** SET LOCAL lock_timeout for each migration's transaction (default 5000). */
   readonly lockTimeoutMs?: number;
@@ -61,11 +61,11 @@ export interface MigrateApplyReport {
 export async function migrateApply(options: MigrateApplyOptions, deps: MigrateApplyDeps): Promise<Result<MigrateApplyReport>> {
   const set = await loadMigrationSet(options.migrationsDir);
   if (!set.ok) return set;
-  return withMigrationSession(options.databaseUrl, 'migrate apply', (client, schema) => applyWith(client, set.value, schema, options, deps));
+  return withMigrationSession(options.database, 'migrate apply', (client, schema) => applyWith(client, set.value, schema, options, deps), { plain: Boolean(options.dryRun) });
 }
 
 async function applyWith(client: pg.Client, set: MigrationSet, schema: string, options: MigrateApplyOptions, deps: MigrateApplyDeps): Promise<Result<MigrateApplyReport>> {
-  const database = redactUrl(options.databaseUrl);
+  const database = options.database.redacted;
   const base = { database, schema, dryRun: Boolean(options.dryRun), plan: [], applied: [], lockWaitMs: 0, waitedFor: [], tierSchema: null };
   const before = await readMigrationState(client, schema, set.files);
   const refused = applyRefusal(set, before);

@@ -6,13 +6,13 @@ import { inTransaction, withMigrationSession } from '../db/migration-session.js'
 import { tierSchemaState } from '../db/tier-columns.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, usageFailure, type Result } from '../shared/failure.js';
-import { redactUrl } from '../shared/redact-url.js';
+import type { DatabaseTarget } from '../shared/database-target.js';
 import type { Reporter } from '../shared/reporter.js';
 import { underMigrationLock } from './migration-lock.js';
 import { loadMigrationSet, readMigrationState, type MigrationSet } from './migration-state.js';
 
 export interface MigrateBaselineOptions {
-  readonly databaseUrl: string;
+  readonly database: DatabaseTarget;
   readonly migrationsDir?: string;
   /** The last migration the database already has (default: the one before the tier migration). */
   readonly to?: string;
@@ -54,11 +54,11 @@ export async function migrateBaseline(options: MigrateBaselineOptions, deps: Mig
   if (!set.ok) return set;
   const files = baselineFiles(set.value, options.to);
   if (!files.ok) return files;
-  return withMigrationSession(options.databaseUrl, 'migrate baseline', (client, schema) => baselineWith(client, set.value, files.value, schema, options, deps));
+  return withMigrationSession(options.database, 'migrate baseline', (client, schema) => baselineWith(client, set.value, files.value, schema, options, deps));
 }
 
 async function baselineWith(client: pg.Client, set: MigrationSet, files: MigrationFile[], schema: string, options: MigrateBaselineOptions, deps: MigrateBaselineDeps): Promise<Result<MigrateBaselineReport>> {
-  const database = redactUrl(options.databaseUrl);
+  const database = options.database.redacted;
   const applied = async () => {
     const state = await readMigrationState(client, schema, set.files);
     if (state.status.entries.some((e) => e.state === 'failed')) return null;

@@ -5,13 +5,13 @@ import { TIER_MIGRATION } from '../db/migration-files.js';
 import { inTransaction, withMigrationSession } from '../db/migration-session.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, usageFailure, type Result } from '../shared/failure.js';
-import { redactUrl } from '../shared/redact-url.js';
+import type { DatabaseTarget } from '../shared/database-target.js';
 import type { Reporter } from '../shared/reporter.js';
 import { underMigrationLock } from './migration-lock.js';
 import { loadMigrationSet, readMigrationState, type MigrationSet } from './migration-state.js';
 
 export interface MigrateResolveOptions {
-  readonly databaseUrl: string;
+  readonly database: DatabaseTarget;
   readonly migrationsDir?: string;
   /** Record this migration as applied without running it (prisma migrate resolve --applied). */
   readonly applied?: string;
@@ -51,12 +51,12 @@ export async function migrateResolve(options: MigrateResolveOptions, deps: Migra
     return err(usageFailure('migration_not_found', `P3017: The migration ${name} could not be found. Please make sure that the migration exists, and that you included the whole name of the directory. (example: "20201207184859_initial_migration")`));
   }
   const action = options.applied !== undefined ? `record ${name} as applied without running it` : `mark the failed ${name} as rolled back`;
-  return withMigrationSession(options.databaseUrl, 'migrate resolve', async (client, schema) => {
-    await deps.confirm?.({ database: redactUrl(options.databaseUrl), action });
+  return withMigrationSession(options.database, 'migrate resolve', async (client, schema) => {
+    await deps.confirm?.({ database: options.database.redacted, action });
     return underMigrationLock(client, options, deps, async () => {
       const result = options.applied !== undefined ? await resolveApplied(client, set.value, schema, name) : await resolveRolledBack(client, set.value, schema, name);
       if (result.ok) deps.reporter.info(`${name}: ${action}`);
-      return result.ok ? ok({ database: redactUrl(options.databaseUrl), migration: name, ...result.value }) : result;
+      return result.ok ? ok({ database: options.database.redacted, migration: name, ...result.value }) : result;
     });
   });
 }

@@ -7,7 +7,7 @@ import { modelsWithTierData, type ModelTierData } from '../db/tier-data-loss.js'
 import { verifyTierSchema, type TierVerification } from '../db/tier-verification.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Failure, type Result } from '../shared/failure.js';
-import { redactUrl } from '../shared/redact-url.js';
+import type { DatabaseTarget } from '../shared/database-target.js';
 import type { Reporter } from '../shared/reporter.js';
 import { planScript, type PlannedScript } from './apply-plan.js';
 import { databaseIdentity, verifyBackupEvidence, type BackupEvidence } from './backup-evidence.js';
@@ -18,7 +18,7 @@ import { recordOfApplied } from '../db/migration-records.js';
 import type { TierCoverage } from '../db/tier-coverage.js';
 
 export interface MigrateRollbackOptions {
-  readonly databaseUrl: string;
+  readonly database: DatabaseTarget;
   readonly migrationsDir?: string;
   /** Return to the state right after this migration (default: the one before the tier migration). */
   readonly to?: string;
@@ -93,7 +93,7 @@ export async function migrateRollback(options: MigrateRollbackOptions, deps: Mig
   if (!set.ok) return set;
   const target = options.exactly ? exactTarget(set.value, options.exactly) : rollbackTarget(set.value, options.to);
   if (!target.ok) return target;
-  return withMigrationSession(options.databaseUrl, 'migrate rollback', (client, schema) => rollbackWith(client, set.value, schema, target.value, options, deps));
+  return withMigrationSession(options.database, 'migrate rollback', (client, schema) => rollbackWith(client, set.value, schema, target.value, options, deps), { plain: Boolean(options.dryRun) });
 }
 
 async function plan(client: pg.Client, set: MigrationSet, schema: string, after: string, exactly?: readonly string[]) {
@@ -125,7 +125,7 @@ function exactTarget(set: MigrationSet, names: readonly string[]): Result<{ afte
 }
 
 async function rollbackWith(client: pg.Client, set: MigrationSet, schema: string, target: { after: string; target: string | null }, options: MigrateRollbackOptions, deps: MigrateRollbackDeps): Promise<Result<MigrateRollbackReport>> {
-  const database = redactUrl(options.databaseUrl);
+  const database = options.database.redacted;
   const first = await plan(client, set, schema, target.after, options.exactly);
   if (!first.ok) return first;
   const evidence = options.backupManifest ? await verifyBackupEvidence(options.backupManifest, { identity: await databaseIdentity(client), schema }, deps) : null;

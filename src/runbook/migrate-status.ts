@@ -2,13 +2,13 @@ import { withMigrationSession } from '../db/migration-session.js';
 import type { MigrationStatusEntry } from '../db/migration-status.js';
 import type { TierSchemaState } from '../db/tier-columns.js';
 import { ok, type Result } from '../shared/failure.js';
-import { redactUrl } from '../shared/redact-url.js';
+import { sessionRedacted, type DatabaseTarget } from '../shared/database-target.js';
 import type { Reporter } from '../shared/reporter.js';
 import { migrationProblems, type MigrationProblem } from './migration-problems.js';
 import { loadMigrationSet, namesIn, readMigrationState } from './migration-state.js';
 
 export interface MigrateStatusOptions {
-  readonly databaseUrl: string;
+  readonly database: DatabaseTarget;
   readonly migrationsDir?: string;
 }
 
@@ -34,14 +34,14 @@ export interface MigrateStatusReport {
 export async function migrateStatus(options: MigrateStatusOptions, deps: { reporter: Reporter }): Promise<Result<MigrateStatusReport>> {
   const set = await loadMigrationSet(options.migrationsDir);
   if (!set.ok) return set;
-  const step = deps.reporter.step(`Reading the migration state of ${redactUrl(options.databaseUrl)}`);
-  const report = await withMigrationSession(options.databaseUrl, 'migrate status', async (client, schema) => {
+  const step = deps.reporter.step(`Reading the migration state of ${sessionRedacted(options.database)}`);
+  const report = await withMigrationSession(options.database, 'migrate status', async (client, schema) => {
     const state = await readMigrationState(client, schema, set.value.files);
     const problems = migrationProblems(state, set.value.hasTierMigration);
     const pending = namesIn(state, 'pending', 'rolled_back');
     const failed = namesIn(state, 'failed');
     return ok({
-      database: redactUrl(options.databaseUrl),
+      database: options.database.redacted,
       schema,
       migrationsDir: set.value.dir,
       ledgerPresent: !state.status.ledgerMissing,
@@ -53,7 +53,7 @@ export async function migrateStatus(options: MigrateStatusOptions, deps: { repor
       problems,
       upToDate: pending.length === 0 && failed.length === 0 && !problems.some((p) => p.level === 'error'),
     });
-  });
+  }, { plain: true });
   if (report.ok) step.succeed(`${report.value.migrations.length} migrations, ${report.value.pending.length} pending`);
   else step.fail(report.failure.message);
   return report;

@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import { withClient } from '../db/pg-connect.js';
+import { qualified } from '../db/sql.js';
+import type { DatabaseTarget } from '../shared/database-target.js';
 import { METRICS } from '../shared/metric-names.js';
 import { err, ok, type Result } from '../shared/failure.js';
 import { hasSample, sumSamples, type PromSample } from '../shared/prometheus-text.js';
@@ -22,7 +24,7 @@ export interface MonitorThresholds {
 export const GUIDE_THRESHOLDS: MonitorThresholds = { maxDenialsPerHour: 100, maxTierCheckMs: 10, minCacheHitRate: 0.8 };
 
 export interface MonitorOptions {
-  readonly databaseUrl?: string;
+  readonly database?: DatabaseTarget;
   /** The API whose /metrics to read. */
   readonly apiUrl?: string;
   readonly thresholds: MonitorThresholds;
@@ -56,15 +58,16 @@ interface LogFigures {
   tierCheck: { avgMs: number | null; samples: number };
 }
 
-async function readLogs(client: pg.ClientBase): Promise<LogFigures> {
+async function readLogs(client: pg.ClientBase, schema: string): Promise<LogFigures> {
+  const apiLogs = qualified(schema, 'api_logs');
   const denied = `status_code = 403 AND error_code = 'model_access_restricted'`;
   const [perHour, lastHour, byStatus, tier] = await Promise.all([
     client.query<{ hour: Date; n: string }>(
-      `SELECT date_trunc('hour', created_at) AS hour, count(*) AS n FROM api_logs WHERE ${denied} AND created_at >= now() - interval '24 hours' GROUP BY hour ORDER BY hour DESC`,
+      `SELECT date_trunc('hour', created_at) AS hour, count(*) AS n FROM ${apiLogs} WHERE ${denied} AND created_at >= now() - interval '24 hours' GROUP BY hour ORDER BY hour DESC`,
     ),
-    client.query<{ n: string }>(`SELECT count(*) AS n FROM api_logs WHERE ${denied} AND created_at >= now() - interval '1 hour'`),
-    client.query<{ status_code: number; n: string }>(`SELECT status_code, count(*) AS n FROM api_logs WHERE created_at >= now() - interval '1 hour' GROUP BY status_code ORDER BY status_code`),
-    client.query<{ avg: number | null; n: string }>(`SELECT avg(tier_check_ms) AS avg, count(tier_check_ms) AS n FROM api_logs WHERE created_at >= now() - interval '1 hour'`),
+    client.query<{ n: string }>(`SELECT count(*) AS n FROM ${apiLogs} WHERE ${denied} AND created_at >= now() - interval '1 hour'`),
+    client.query<{ status_code: number; n: string }>(`SELECT status_code, count(*) AS n FROM ${apiLogs} WHERE created_at >= now() - interval '1 hour' GROUP BY status_code ORDER BY status_code`),
+    client.query<{ avg: number | null; n: string }>(`SELECT avg(tier_check_ms) AS avg, count(tier_check_ms) AS n FROM ${apiLogs} WHERE created_at >= now() - interval '1 hour'`),
   ]);
   return {
     denialsLastHour: Number(lastHour.rows[0]!.n),
@@ -96,7 +99,7 @@ function cacheAlert(samples: readonly PromSample[] | null, t: MonitorThresholds)
 export async function collectMonitor(options: MonitorOptions, deps: { signal?: AbortSignal; now?: () => Date } = {}): Promise<Result<MonitorReport>> {
   const t = options.thresholds;
   const [logs, samples] = await Promise.all([
-    options.databaseUrl ? withClient(options.databaseUrl, readLogs) : Promise.resolve(null),
+    options.database ? withClient(options.database.url, (c) => readLogs(c, options.database!.schema)) : Promise.resolve(null),
     options.apiUrl ? scrapeMetrics(options.apiUrl, { timeoutMs: options.timeoutMs ?? 5000, ...(deps.signal ? { signal: deps.signal } : {}) }) : Promise.resolve(null),
   ]);
   if (logs && !logs.ok) return err(logs.failure);

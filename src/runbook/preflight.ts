@@ -1,15 +1,16 @@
 import { statfs } from 'node:fs/promises';
 import type pg from 'pg';
-import { readLedger, schemaOf } from '../db/ledger.js';
+import { readLedger } from '../db/ledger.js';
 import { loadMigrations } from '../db/migration-files.js';
 import { migrationStatus } from '../db/migration-status.js';
 import { connectClient } from '../db/pg-connect.js';
 import { checkToolCanDump, pgToolVersion, type PgVersion } from '../db/pg-tools.js';
+import { requireSession } from '../db/pooler-check.js';
 import { quoteIdent } from '../db/sql.js';
 import { listTables } from '../db/table-counts.js';
 import { tierSchemaState } from '../db/tier-columns.js';
 import { ok, type Result } from '../shared/failure.js';
-import { redactUrl } from '../shared/redact-url.js';
+import { sessionRedacted, sessionUrl, type DatabaseTarget } from '../shared/database-target.js';
 import type { Reporter } from '../shared/reporter.js';
 import { checkBackupDir } from './backup-files.js';
 import { readServerVersion } from './backup-state.js';
@@ -23,7 +24,7 @@ import { longTransactionCheck, migrationLockCheck, modelsLockCheck } from './pre
  * check but a Failure (exit 3): nothing else can be known.
  */
 export interface PreflightOptions {
-  readonly databaseUrl: string;
+  readonly database: DatabaseTarget;
   /** Where the backup will be written (free space is checked there). Default `.`. */
   readonly backupDir?: string;
   readonly pgDump?: string;
@@ -46,6 +47,14 @@ async function pgDumpCheck(pgDump: string, server: PgVersion, signal?: AbortSign
   const fits = checkToolCanDump(pgDump, version.value, server);
   if (!fits.ok) return check('pg-dump', title, 'blocker', fits.failure.message, fits.failure.hint ? { hint: fits.failure.hint } : {});
   return check('pg-dump', title, 'ok', `${pgDump} ${version.value.text} can dump server ${server.text}`);
+}
+
+/** The migration's lock and the backup need a session: a transaction pooler without DIRECT_URL blocks. */
+async function sessionCheck(database: DatabaseTarget): Promise<PreflightCheck> {
+  const title = 'Session connection';
+  const r = await requireSession(database, 'The migration (its advisory lock) and the backup');
+  if (!r.ok) return check('session', title, 'blocker', r.failure.message, r.failure.hint ? { hint: r.failure.hint } : {});
+  return check('session', title, 'ok', database.directSource ? `${database.directSource} is a session of its own (no pooler seen)` : 'DATABASE_URL is a session of its own (no pooler seen)');
 }
 
 async function diskSpaceCheck(dir: string, databaseBytes: number): Promise<PreflightCheck> {
@@ -71,14 +80,16 @@ async function modelCountCheck(client: pg.ClientBase, schema: string): Promise<P
 }
 
 export async function preflight(options: PreflightOptions, deps: { reporter: Reporter; signal?: AbortSignal }): Promise<Result<PreflightReport>> {
-  const step = deps.reporter.step(`preflight ${redactUrl(options.databaseUrl)}`);
-  const connected = await connectClient(options.databaseUrl);
+  // Lock and session inspection needs to see the server as a session does: the direct URL.
+  const target = sessionRedacted(options.database);
+  const step = deps.reporter.step(`preflight ${target}`);
+  const connected = await connectClient(sessionUrl(options.database));
   if (!connected.ok) {
     step.fail(connected.failure.message);
     return connected;
   }
   const client = connected.value;
-  const schema = schemaOf(options.databaseUrl);
+  const { schema } = options.database;
   try {
     const server = await readServerVersion(client);
     const { rows } = await client.query<{ size: string }>('SELECT pg_database_size(current_database())::bigint AS size');
@@ -86,8 +97,9 @@ export async function preflight(options: PreflightOptions, deps: { reporter: Rep
     const [files, ledger, tier, tables] = [await loadMigrations(), await readLedger(client, schema), await tierSchemaState(client, schema), await listTables(client)];
     const status = migrationStatus(files, ledger);
     const checks: PreflightCheck[] = [
-      check('connectivity', 'Connectivity', 'ok', `Connected to ${redactUrl(options.databaseUrl)}`),
+      check('connectivity', 'Connectivity', 'ok', `Connected to ${target}`),
       check('server-version', 'Server version', 'ok', `PostgreSQL ${server.text}`),
+      await sessionCheck(options.database),
       await pgDumpCheck(options.pgDump ?? 'pg_dump', server, deps.signal),
       await alterPrivilegeCheck(client, schema),
       schemaStateCheck(tier, status),
@@ -102,7 +114,7 @@ export async function preflight(options: PreflightOptions, deps: { reporter: Rep
     const warnings = checks.filter((c) => c.status === 'warn').length;
     if (blockers > 0) step.fail(`${blockers} blocker(s), ${warnings} warning(s)`);
     else step.succeed(`${warnings} warning(s)`);
-    return ok({ target: redactUrl(options.databaseUrl), ready: blockers === 0, blockers, warnings, checks });
+    return ok({ target, ready: blockers === 0, blockers, warnings, checks });
   } finally {
     await client.end().catch(() => {});
   }

@@ -5,10 +5,11 @@ import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../shared/failure.js';
 import type { Reporter } from '../shared/reporter.js';
 import { checkUsersSchema } from './test-users-target.js';
+import type { DatabaseTarget } from '../shared/database-target.js';
 
 /** `tierctl users create --remove`: deletes exactly the fixture's test users (and their subscriptions), nobody else. */
 export interface RemoveTestUsersOptions {
-  readonly databaseUrl: string;
+  readonly database: DatabaseTarget;
   readonly fixturesDir: string;
 }
 
@@ -27,9 +28,9 @@ export interface RemoveTestUsersDeps {
 export async function removeGuideTestUsers(options: RemoveTestUsersOptions, deps: RemoveTestUsersDeps): Promise<Result<RemoveTestUsersReport>> {
   const users = await loadTestUsers(options.fixturesDir);
   if (!users.ok) return users;
-  const ready = await checkUsersSchema(options.databaseUrl);
+  const ready = await checkUsersSchema(options.database);
   if (!ready.ok) return ready;
-  const prisma = createPrismaClient(options.databaseUrl);
+  const prisma = createPrismaClient(options.database);
   try {
     const emails = users.value.map((u) => u.email);
     const present = (await prisma.user.findMany({ where: { email: { in: emails } }, select: { email: true } })).map((u) => u.email);

@@ -1,11 +1,12 @@
 import { dirname, join } from 'node:path';
 import { withClient } from '../db/pg-connect.js';
 import { execPg } from '../db/pg-tools.js';
+import { requireSession } from '../db/pooler-check.js';
 import { quoteIdent } from '../db/sql.js';
 import { exactRowCounts } from '../db/table-counts.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, unwrap, type Result } from '../shared/failure.js';
-import { redactUrl } from '../shared/redact-url.js';
+import { onDatabase, sessionRedacted, sessionUrl, type DatabaseTarget } from '../shared/database-target.js';
 import type { Reporter } from '../shared/reporter.js';
 import type { BackupManifest } from './backup-manifest.js';
 import { verifyBackup } from './verify-backup.js';
@@ -21,7 +22,8 @@ import { databaseIdentity } from '../db/database-identity.js';
  */
 export interface RestoreOptions {
   readonly manifestPath: string;
-  readonly databaseUrl: string;
+  /** pg_restore runs on a session: the direct URL when there is one. */
+  readonly database: DatabaseTarget;
   /** Restore into this new database on the same server instead of the URL's database. */
   readonly toDatabase?: string;
   readonly pgRestore?: string;
@@ -56,17 +58,11 @@ export interface RestoreReport {
   readonly counts: readonly { readonly table: string; readonly expected: number; readonly actual: number | null }[];
 }
 
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${encodeURIComponent(database)}`;
-  return u.toString();
-}
-
 /** A libpq conninfo naming only the database, so that a name like `a=b` or a URI is not reinterpreted. */
 const conninfoDbname = (name: string) => `dbname='${name.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
 async function makePlan(options: RestoreOptions, manifest: BackupManifest, dumpPath: string): Promise<Result<RestorePlan>> {
-  return withClient(options.databaseUrl, async (client): Promise<Result<RestorePlan>> => {
+  return withClient(sessionUrl(options.database), async (client): Promise<Result<RestorePlan>> => {
     const database = options.toDatabase ?? (await client.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
     const backupTables = Object.entries(manifest.rowCounts);
     if (options.toDatabase !== undefined) {
@@ -77,7 +73,7 @@ async function makePlan(options: RestoreOptions, manifest: BackupManifest, dumpP
         }));
       }
       const tables = backupTables.map(([table, backupRows]) => ({ table, currentRows: null, backupRows }));
-      return ok({ manifest, dumpPath, target: redactUrl(withDatabase(options.databaseUrl, options.toDatabase)), database, createsDatabase: true, tables, leftInPlace: [] });
+      return ok({ manifest, dumpPath, target: sessionRedacted(onDatabase(options.database, options.toDatabase)), database, createsDatabase: true, tables, leftInPlace: [] });
     }
     // Restoring over a database replaces it: only with a backup of this very database (identity, not name).
     const identity = checkBackupIdentity(options.manifestPath, manifest, await databaseIdentity(client));
@@ -85,7 +81,7 @@ async function makePlan(options: RestoreOptions, manifest: BackupManifest, dumpP
     const current = await exactRowCounts(client);
     const tables = backupTables.map(([table, backupRows]) => ({ table, currentRows: current[table] ?? null, backupRows }));
     const leftInPlace = Object.keys(current).filter((t) => !(t in manifest.rowCounts));
-    return ok({ manifest, dumpPath, target: redactUrl(options.databaseUrl), database, createsDatabase: false, tables, leftInPlace });
+    return ok({ manifest, dumpPath, target: sessionRedacted(options.database), database, createsDatabase: false, tables, leftInPlace });
   }).then((r) => (r.ok ? r.value : r));
 }
 
@@ -96,14 +92,16 @@ async function adminQuery(url: string, sql: string): Promise<void> {
 export async function restoreBackup(options: RestoreOptions, deps: RestoreDeps): Promise<Result<RestoreReport>> {
   const verified = await verifyBackup({ manifestPath: options.manifestPath, ...(options.pgRestore ? { pgRestore: options.pgRestore } : {}) }, deps);
   if (!verified.ok) return verified;
+  const session = await requireSession(options.database, 'tierctl restore (pg_restore)');
+  if (!session.ok) return session;
   const manifest = verified.value.manifest;
   const dumpPath = join(dirname(options.manifestPath), manifest.files.dump.name);
   const planned = await makePlan(options, manifest, dumpPath);
   if (!planned.ok) return planned;
   const plan = planned.value;
   if (!(await deps.confirm(plan))) return err(failure('not_confirmed', `Not confirmed: did not restore into ${plan.target}.`, ExitCode.refused));
-  const targetUrl = options.toDatabase !== undefined ? withDatabase(options.databaseUrl, options.toDatabase) : options.databaseUrl;
-  if (plan.createsDatabase) await adminQuery(options.databaseUrl, `CREATE DATABASE ${quoteIdent(plan.database)} TEMPLATE template0`);
+  const targetUrl = sessionUrl(options.toDatabase !== undefined ? onDatabase(options.database, options.toDatabase) : options.database);
+  if (plan.createsDatabase) await adminQuery(sessionUrl(options.database), `CREATE DATABASE ${quoteIdent(plan.database)} TEMPLATE template0`);
   const step = deps.reporter.step(`pg_restore ${manifest.files.dump.name} -> ${plan.target} (one transaction)`);
   const args = [
     `--dbname=${conninfoDbname(plan.database)}`,
@@ -120,7 +118,7 @@ export async function restoreBackup(options: RestoreOptions, deps: RestoreDeps):
   });
   if (!restored.ok) {
     step.fail();
-    if (plan.createsDatabase) await adminQuery(options.databaseUrl, `DROP DATABASE IF EXISTS ${quoteIdent(plan.database)} WITH (FORCE)`).catch(() => {});
+    if (plan.createsDatabase) await adminQuery(sessionUrl(options.database), `DROP DATABASE IF EXISTS ${quoteIdent(plan.database)} WITH (FORCE)`).catch(() => {});
     const f = restored.failure;
     const nothing = plan.createsDatabase ? `the new database ${plan.database} was dropped again` : `${plan.target} is unchanged`;
     return err({ ...f, message: `Restore failed, rolled back as one transaction (${nothing}):\n  ${f.message}`, hint: 'Lock timeouts mean another session uses these tables: stop the backend first (guide rollback step 1).' });

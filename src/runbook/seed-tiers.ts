@@ -2,7 +2,7 @@ import { insertSandboxCatalog } from '../db/sandbox-catalog.js';
 import { applyTierAssignments, type AssignmentChange } from '../db/tier-assignments.js';
 import { connectClient } from '../db/pg-connect.js';
 import { tierSchemaState } from '../db/tier-columns.js';
-import { schemaOf } from '../db/ledger.js';
+import type { DatabaseTarget } from '../shared/database-target.js';
 import { loadSandboxModels, loadTierAssignments } from '../fixtures/load-fixtures.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, usageFailure, type Result } from '../shared/failure.js';
@@ -17,7 +17,7 @@ import { lintPolicy } from '../tier/lint-policy.js';
  * catalog (models that already exist are left alone).
  */
 export interface SeedOptions {
-  readonly databaseUrl: string;
+  readonly database: DatabaseTarget;
   readonly fixturesDir: string;
   readonly catalog?: boolean;
   readonly dryRun?: boolean;
@@ -51,19 +51,19 @@ async function seedOnce(options: SeedOptions, dryRun: boolean): Promise<Result<S
   }
   const models = options.catalog ? await loadSandboxModels(options.fixturesDir) : null;
   if (models && !models.ok) return models;
-  const connected = await connectClient(options.databaseUrl);
+  const connected = await connectClient(options.database.url);
   if (!connected.ok) return connected;
   const client = connected.value;
   try {
-    const tier = await tierSchemaState(client, schemaOf(options.databaseUrl));
+    const tier = await tierSchemaState(client, options.database.schema);
     if (tier.state !== 'present') {
       return err(failure('tier_schema_missing', `The tier columns are ${tier.state === 'absent' ? 'not there' : 'only partly there'}: run tierctl migrate apply first`, ExitCode.failed, {
         hint: 'tierctl preflight explains the schema state.',
       }));
     }
     await client.query('BEGIN');
-    const inserted = models ? await insertSandboxCatalog(client, models.value) : [];
-    const outcome = await applyTierAssignments(client, assignments.value);
+    const inserted = models ? await insertSandboxCatalog(client, options.database.schema, models.value) : [];
+    const outcome = await applyTierAssignments(client, options.database.schema, assignments.value);
     if ('missing' in outcome) {
       await client.query('ROLLBACK');
       return err(failure('models_missing', `Listed in tier-assignments.json but not in the models table: ${outcome.missing.join(', ')}; nothing was changed`, ExitCode.failed, {

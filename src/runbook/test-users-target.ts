@@ -1,5 +1,5 @@
 import { withClient } from '../db/pg-connect.js';
-import { schemaOf } from '../db/ledger.js';
+import type { DatabaseTarget } from '../shared/database-target.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../shared/failure.js';
 
@@ -7,11 +7,11 @@ import { err, failure, ok, type Result } from '../shared/failure.js';
  * Before Prisma touches the test users: the database answers (exit 3 otherwise, with the
  * host named and no password) and has the baseline's users and subscriptions (exit 1).
  */
-export async function checkUsersSchema(databaseUrl: string): Promise<Result<void>> {
-  const r = await withClient(databaseUrl, async (client) => {
+export async function checkUsersSchema(database: DatabaseTarget): Promise<Result<void>> {
+  const r = await withClient(database.url, async (client) => {
     const { rows } = await client.query<{ users: boolean; subs: boolean }>(
       `SELECT to_regclass(format('%I.users', $1::text)) IS NOT NULL AS users, to_regclass(format('%I.subscriptions', $1::text)) IS NOT NULL AS subs`,
-      [schemaOf(databaseUrl)],
+      [database.schema],
     );
     return rows[0]!.users && rows[0]!.subs;
   });

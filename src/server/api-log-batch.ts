@@ -8,6 +8,7 @@
  */
 import type pg from 'pg';
 import { insertApiLogs, type ApiLogRow } from '../db/api-logs.js';
+import { qualified, quoteLiteral } from '../db/sql.js';
 
 export interface InFlightBatch {
   readonly rows: readonly ApiLogRow[];
@@ -16,6 +17,8 @@ export interface InFlightBatch {
 }
 
 export interface BatchAttemptOptions {
+  /** The schema of api_logs (`?schema=`). */
+  readonly schema: string;
   /** The whole attempt (connect, status, insert, commit) or the connection is dropped. */
   readonly timeoutMs: number;
   /** True once the writer has given up: the attempt must not COMMIT any more. */
@@ -25,9 +28,9 @@ export interface BatchAttemptOptions {
 /** A server-side limit for a transaction left open by a broken connection. */
 const IDLE_IN_TRANSACTION = '5s';
 
-const BEGIN = `BEGIN; SET LOCAL idle_in_transaction_session_timeout = '${IDLE_IN_TRANSACTION}';
+const begin = (schema: string) => `BEGIN; SET LOCAL idle_in_transaction_session_timeout = '${IDLE_IN_TRANSACTION}';
   SELECT pg_current_xact_id()::text AS xid,
-         EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('api_logs') AND attname = 'request_id' AND NOT attisdropped) AS with_request_id`;
+         EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(${quoteLiteral(qualified(schema, 'api_logs'))}) AND attname = 'request_id' AND NOT attisdropped) AS with_request_id`;
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity): these rows can never be written. */
 export const isRejectedRows = (e: unknown): boolean => /^2[23]/.test((e as { code?: string }).code ?? '');
@@ -66,10 +69,10 @@ export async function writeBatch(pool: pg.Pool, batch: InFlightBatch, options: B
       if (!over) batch.commitXid = null;
     }
     goOn();
-    const results = (await c.query(BEGIN)) as unknown as pg.QueryResult<{ xid: string; with_request_id: boolean }>[];
+    const results = (await c.query(begin(options.schema))) as unknown as pg.QueryResult<{ xid: string; with_request_id: boolean }>[];
     const { xid, with_request_id: withRequestId } = results[2]!.rows[0]!;
     goOn();
-    await insertApiLogs(c, batch.rows, { withRequestId });
+    await insertApiLogs(c, options.schema, batch.rows, { withRequestId });
     goOn();
     batch.commitXid = xid;
     await c.query('COMMIT');

@@ -57,6 +57,7 @@ export const DEFAULT_API_LOGS_MAX_QUEUED = 100_000;
 
 export interface ApiLogWriterOptions {
   readonly pool: pg.Pool;
+  readonly schema: string;
   readonly log: Logger;
   readonly flushIntervalMs: number;
   /** Rows per INSERT; a full batch is written at once. */
@@ -108,7 +109,7 @@ export function createApiLogWriter(options: ApiLogWriterOptions): ApiLogWriter {
       const current = batch;
       const timeoutMs = Math.max(1, Math.min(writeTimeoutMs, deadline - Date.now()));
       try {
-        await writeBatch(pool, current, { timeoutMs, stopped: () => report !== null });
+        await writeBatch(pool, current, { schema: options.schema, timeoutMs, stopped: () => report !== null });
       } catch (e) {
         if (report || !isRejectedRows(e)) {
           if (!report) noteFailure(e);

@@ -3,6 +3,7 @@
  * so tests override only what they exercise.
  */
 import type { Logger } from 'pino';
+import type { DatabaseTarget } from '../shared/database-target.js';
 import type { ChangeListener } from './cache/cache-control.js';
 import type { ProviderRegistry } from './providers/provider.js';
 
@@ -16,9 +17,8 @@ export interface JwtSettings {
 }
 
 export interface AppOptions {
-  readonly databaseUrl: string;
-  /** A session connection (`DIRECT_URL`) for LISTEN; without one LISTEN is proven on `databaseUrl` or replaced by polling. */
-  readonly directUrl?: string | null;
+  /** Requests and api_logs use `url`; LISTEN uses the direct URL when there is one; every query names `schema`. */
+  readonly database: DatabaseTarget;
   readonly jwt: JwtSettings;
   /** `ENABLE_TIER_ENFORCEMENT` (default true). False: shadow mode, denials only logged and counted. */
   readonly enforceTiers?: boolean;

@@ -9,8 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { schemaOf } from '../db/ledger.js';
 import { createPool } from '../db/pg-connect.js';
+import { sessionUrl } from '../shared/database-target.js';
 import { registerApiLogMetrics } from './api-log-metrics.js';
 import { createApiLogWriter, type ApiLogCounts, type ApiLogShutdown } from './api-log-writer.js';
 import type { AppOptions } from './app-options.js';
@@ -52,10 +52,10 @@ export type TierApp = FastifyInstance & { readonly caches: CacheControl; readonl
 export async function buildApp(options: AppOptions): Promise<TierApp> {
   const log = options.logger ?? pino({ level: 'silent' });
   const now = options.now ?? (() => new Date());
-  const pool = createPool(options.databaseUrl, { max: options.poolMax ?? 10, applicationName: 'tierctl-server' });
+  const pool = createPool(options.database.url, { max: options.poolMax ?? 10, applicationName: 'tierctl-server' });
   pool.on('error', (e) => log.warn({ err: e.message }, 'Idle database connection error'));
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  const schema = schemaOf(options.databaseUrl);
+  const { schema } = options.database;
   const { caches, modelCache, userTiers, userChanges, recheckSchema } = createCaches(
     pool,
     options,
@@ -66,15 +66,16 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   const changeListener =
     options.changeListener === false
       ? undefined
-      : (options.changeListener ?? createCacheInvalidation({ databaseUrl: options.databaseUrl, directUrl: options.directUrl, schema, pool, log, ...options.invalidation }));
+      : (options.changeListener ?? createCacheInvalidation({ databaseUrl: options.database.url, directUrl: options.database.directUrl, schema, pool, log, ...options.invalidation }));
   metrics.observeInvalidationMode(() => changeListener?.mode ?? 'none');
   let schemaTimer: NodeJS.Timeout | undefined;
   const tokens = createTokenService(options.jwt, now);
   // api_logs get their own connection: a slow batch never holds one the requests need.
-  const logPool = createPool(options.databaseUrl, { max: 1, applicationName: 'tierctl-server-api-logs' });
+  const logPool = createPool(options.database.url, { max: 1, applicationName: 'tierctl-server-api-logs' });
   logPool.on('error', (e) => log.warn({ err: e.message }, 'Idle api_logs connection error'));
   const apiLogs = createApiLogWriter({
     pool: logPool,
+    schema: options.database.schema,
     log,
     flushIntervalMs: options.apiLogs?.flushIntervalMs ?? 500,
     maxBatch: options.apiLogs?.maxBatch ?? 1000,
@@ -84,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   registerApiLogMetrics(metrics.registry, apiLogs.counts);
   const ctx: ServerContext = {
     pool,
+    schema: options.database.schema,
     log,
     metrics,
     models: createModelService(modelCache, metrics, log),

@@ -52,20 +52,20 @@ export interface RunServerDeps {
 
 export async function runServer(config: ServerConfig, deps: RunServerDeps): Promise<Result<void>> {
   const log = createServerLogger(config.logLevel, deps.destination);
-  const probe = await connectClient(config.databaseUrl, { applicationName: 'tierctl-server' });
+  const probe = await connectClient(config.database.url, { applicationName: 'tierctl-server' });
   if (!probe.ok) {
-    log.error({ database: redactUrl(config.databaseUrl), code: probe.failure.code }, 'Database connection failed');
+    log.error({ database: config.database.redacted, code: probe.failure.code }, 'Database connection failed');
     await flushLogger(log);
     return probe;
   }
   await probe.value.end().catch(() => {});
-  log.info({ database: redactUrl(config.databaseUrl) }, 'Database connected successfully');
+  log.info({ database: config.database.redacted, ...(config.database.redactedDirect ? { direct: config.database.redactedDirect } : {}), schema: config.database.schema }, 'Database connected successfully');
   if (!config.enforceTiers) log.warn('ENABLE_TIER_ENFORCEMENT=false: shadow mode, would-be denials are logged and counted but allowed');
   if (config.openaiCompatibleBaseUrl) {
     log.info({ upstream: redactUrl(config.openaiCompatibleBaseUrl), withApiKey: Boolean(config.openaiCompatibleApiKey), timeoutMs: config.openaiCompatibleTimeoutMs }, 'Provider openai-compatible configured');
   }
   const app = await buildApp({
-    databaseUrl: config.databaseUrl,
+    database: config.database,
     jwt: { secret: config.jwtSecret, issuer: config.jwtIssuer, audience: config.jwtAudience, ttlSeconds: config.jwtTtlSeconds },
     enforceTiers: config.enforceTiers,
     logger: log,

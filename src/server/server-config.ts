@@ -4,8 +4,9 @@
  */
 import { z } from 'zod';
 import { resolveConfig, type ConfigSources, type Setting } from '../shared/config.js';
+import { databaseTarget, type DatabaseTarget } from '../shared/database-target.js';
 import type { Result } from '../shared/failure.js';
-import { boolean, databaseUrl, httpUrl, port, positiveInt } from '../shared/settings.js';
+import { boolean, databaseUrl, directUrl, httpUrl, port, positiveInt } from '../shared/settings.js';
 import { optional } from '../shared/value-schema.js';
 import { DEFAULT_API_LOGS_MAX_QUEUED } from './api-log-writer.js';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, MIN_JWT_SECRET_BYTES } from './app-options.js';
@@ -16,6 +17,7 @@ const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'si
 
 export const serverSettings = {
   databaseUrl,
+  directUrl,
   port: { flag: 'port', env: 'PORT', schema: port, fallback: 3000 } satisfies Setting<number>,
   host: { flag: 'host', env: 'HOST', schema: z.string().min(1), fallback: '127.0.0.1' } satisfies Setting<string>,
   jwtSecret: { env: 'JWT_SECRET', schema: secret, secret: true } satisfies Setting<string>,
@@ -31,7 +33,8 @@ export const serverSettings = {
 };
 
 export type ServerConfig = {
-  readonly databaseUrl: string;
+  /** DATABASE_URL for the requests, DIRECT_URL (when set) for LISTEN, and the schema of every query. */
+  readonly database: DatabaseTarget;
   readonly port: number;
   readonly host: string;
   readonly jwtSecret: string;
@@ -49,5 +52,10 @@ export type ServerConfig = {
 };
 
 export function resolveServerConfig(sources: ConfigSources): Result<ServerConfig> {
-  return resolveConfig(serverSettings, sources) as Result<ServerConfig>;
+  const resolved = resolveConfig(serverSettings, sources);
+  if (!resolved.ok) return resolved;
+  const { databaseUrl: url, directUrl: direct, ...rest } = resolved.value;
+  const database = databaseTarget(url, direct === undefined ? null : { url: direct, source: sources.flags.directUrl !== undefined ? '--direct-url' : 'DIRECT_URL' });
+  if (!database.ok) return database;
+  return { ok: true, value: { ...rest, database: database.value } as ServerConfig };
 }

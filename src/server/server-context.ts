@@ -15,6 +15,8 @@ import type { TierChecker } from './tier-check.js';
 
 export interface ServerContext {
   readonly pool: pg.Pool;
+  /** `?schema=`: every query names it. */
+  readonly schema: string;
   readonly log: Logger;
   readonly metrics: ServerMetrics;
   readonly models: ModelService;

@@ -8,6 +8,8 @@ const httpUrl = urlOf(['http:', 'https:'], 'must be an http:// or https:// URL')
 
 export const databaseUrl: Setting<string> = { flag: 'databaseUrl', env: 'DATABASE_URL', schema: postgresUrl, secret: true };
 export const optionalDatabaseUrl: Setting<string | undefined> = { ...databaseUrl, schema: optional(postgresUrl), fallback: undefined };
+/** Prisma's `directUrl`: a session connection (not through a pooler) for migrations, locks, dumps, LISTEN. */
+export const directUrl: Setting<string | undefined> = { flag: 'directUrl', env: 'DIRECT_URL', schema: optional(postgresUrl), fallback: undefined, secret: true };
 export const apiUrl: Setting<string> = { flag: 'apiUrl', env: 'API_URL', schema: httpUrl };
 
 export const boolean = booleanValue;

@@ -9,12 +9,13 @@ const same = (a: readonly string[], b: readonly string[]) => a.length === b.leng
 
 /** Test 1: every model has non-null tier fields, and the assignments equal tier-assignments.json. */
 export async function checkDatabase(ctx: VerifyContext): Promise<Verdict> {
-  if (!ctx.databaseUrl) return skipped('needs --database-url (or DATABASE_URL): the database is not checked without it');
-  const read = await withClient(ctx.databaseUrl, async (client) => {
-    const schema = await tierSchemaState(client);
-    return schema.state === 'present' ? { rows: await readModelTiers(client), present: [] } : { rows: null, present: [...schema.columns, ...schema.indexes] };
+  if (!ctx.database) return skipped('needs --database-url (or DATABASE_URL): the database is not checked without it');
+  const { schema } = ctx.database;
+  const read = await withClient(ctx.database.url, async (client) => {
+    const tier = await tierSchemaState(client, schema);
+    return tier.state === 'present' ? { rows: await readModelTiers(client, schema), present: [] } : { rows: null, present: [...tier.columns, ...tier.indexes] };
   });
-  const query = 'SELECT id, required_tier, tier_restriction_mode, allowed_tiers FROM models';
+  const query = `SELECT id, required_tier, tier_restriction_mode, allowed_tiers FROM ${schema}.models`;
   if (!read.ok) return fail(read.failure.message, { request: query, expected: 'a reachable database', actual: read.failure.message });
   if (read.value.rows === null) {
     return fail('the tier columns and indexes are not all there: is the migration applied?', { request: query, expected: 'required_tier, tier_restriction_mode, allowed_tiers and both indexes', actual: `present: ${read.value.present.join(', ') || 'none'}` });

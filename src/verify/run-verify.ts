@@ -1,7 +1,7 @@
 import { loadTestUsers, loadTierAssignments } from '../fixtures/load-fixtures.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, usageFailure, type Result } from '../shared/failure.js';
-import { redactUrl } from '../shared/redact-url.js';
+import type { DatabaseTarget } from '../shared/database-target.js';
 import type { Tier } from '../tier/index.js';
 import type { CheckResult } from './check-result.js';
 import { CHECKS, type Check } from './checks.js';
@@ -12,7 +12,7 @@ import { waitHealthy, type Health } from './wait-healthy.js';
 export interface VerifyOptions {
   readonly apiUrl: string;
   /** Needed by test 1; without it test 1 is skipped (never passed). */
-  readonly databaseUrl?: string;
+  readonly database?: DatabaseTarget;
   readonly fixturesDir: string;
   /** The test users' password. */
   readonly password: string;
@@ -80,14 +80,14 @@ export async function runVerify(o: VerifyOptions, deps: { signal?: AbortSignal }
       tiers.filter((t) => expectations.users[t]).map(async (t) => [t, await login(o.apiUrl, expectations.users[t]!, o.password, { timeoutMs: o.timeoutMs, ...signal })] as const),
     ),
   );
-  const ctx: VerifyContext = { apiUrl: o.apiUrl, ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}), timeoutMs: o.timeoutMs, ...signal, expectations, logins };
+  const ctx: VerifyContext = { apiUrl: o.apiUrl, ...(o.database ? { database: o.database } : {}), timeoutMs: o.timeoutMs, ...signal, expectations, logins };
   const ran = await Promise.all(chosen.map((c) => timed(c, ctx)));
   if (deps.signal?.aborted) return err(failure('interrupted', 'Interrupted while verifying', ExitCode.interrupted));
   const checks = CHECKS.map((c) => ran.find((r) => r.id === c.id) ?? { id: c.id, title: c.title, result: 'skipped' as const, durationMs: 0, message: 'not selected (--only/--skip)' });
   const count = (r: CheckResult['result']) => checks.filter((c) => c.result === r).length;
   return ok({
     apiUrl: o.apiUrl,
-    database: o.databaseUrl ? redactUrl(o.databaseUrl) : null,
+    database: o.database ? o.database.redacted : null,
     startedAt,
     durationMs: Math.round(performance.now() - start),
     health: health.value,

@@ -1,3 +1,4 @@
+import type { DatabaseTarget } from '../shared/database-target.js';
 import type { Tier } from '../tier/index.js';
 import { fail, type Evidence, type Verdict } from './check-result.js';
 import type { Expectations } from './expectations.js';
@@ -9,7 +10,7 @@ export type Login = { readonly token: string } | { readonly evidence: Evidence }
 /** What every check gets. */
 export interface VerifyContext {
   readonly apiUrl: string;
-  readonly databaseUrl?: string;
+  readonly database?: DatabaseTarget;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
   readonly expectations: Expectations;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { connectClient, withClient } from '../../src/db/pg-connect.js';
 import { createPrismaClient } from '../../src/db/prisma-client.js';
 import { ADMIN_URL, databaseUrl, useTestDatabase } from '../helpers/test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 const db = useTestDatabase('all');
 
@@ -39,7 +40,7 @@ describe('connectClient', () => {
 
 describe('createPrismaClient', () => {
   it('reads and writes through the generated client and adapter-pg', async () => {
-    const prisma = createPrismaClient(db().url);
+    const prisma = createPrismaClient(plainTarget(db().url));
     try {
       await prisma.model.create({ data: { id: 'gpt-4o-mini', name: 'GPT-4o mini', displayName: 'GPT-4o mini', provider: 'mock' } });
       const model = await prisma.model.findUniqueOrThrow({ where: { id: 'gpt-4o-mini' } });

@@ -35,7 +35,7 @@ describe('models CSV (guide step 5)', () => {
     );
     const client = await db().pool.connect();
     try {
-      const ours = await modelsCsv(client);
+      const ours = await modelsCsv(client, 'public');
       expect(ours.rows).toBe(6);
       expect(ours.csv).toBe(await guideCsv(db().name));
       expect(ours.csv.split('\n')[0]).toBe('id,display_name,is_available,credits_per_1k_tokens');

@@ -14,6 +14,7 @@ import { addMigration, copyMigrations, editFile } from '../helpers/migrations-di
 import { apply, deps, ledgerRows, rollback, UUID_V4, type RawLedgerRow } from '../helpers/migrate.js';
 import { engineMigrationList, NO_FILTERS, startSchemaEngine, type SchemaEngine } from '../helpers/prisma-schema-engine.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 let files: MigrationFile[];
 let afterBaseline: string[];
@@ -29,7 +30,7 @@ async function pair(to: 'none' | 'baseline' = 'none'): Promise<[TestDatabase, Sc
 const diagnose = async (engine: SchemaEngine, dir?: string) =>
   engine.diagnoseMigrationHistory({ migrationsList: await engineMigrationList(dir), optInToShadowDatabase: false, filters: NO_FILTERS });
 const deploy = async (engine: SchemaEngine, dir?: string) => (await engine.applyMigrations({ migrationsList: await engineMigrationList(dir), filters: NO_FILTERS })).appliedMigrationNames;
-const status = async (db: TestDatabase, dir?: string) => unwrap(await migrateStatus({ databaseUrl: db.url, migrationsDir: dir }, deps));
+const status = async (db: TestDatabase, dir?: string) => unwrap(await migrateStatus({ database: plainTarget(db.url), migrationsDir: dir }, deps));
 
 /**
  * The WebAssembly engine runs over adapter-pg's connection pool: its pg_advisory_unlock
@@ -102,7 +103,7 @@ describe.concurrent('Prisma\'s engine judges tierctl migrate', () => {
     await addMigration(dir, bad, 'ALTER TABLE models ADD COLUMN required_tier int;\n');
     const [ours, ourEngine] = await pair();
     const [theirs, engine] = await pair();
-    expect(await migrateApply({ databaseUrl: ours.url, migrationsDir: dir }, deps)).toMatchObject({ ok: false, failure: { code: 'migration_failed' } });
+    expect(await migrateApply({ database: plainTarget(ours.url), migrationsDir: dir }, deps)).toMatchObject({ ok: false, failure: { code: 'migration_failed' } });
     await expect(deploy(engine, dir)).rejects.toThrow(/column "required_tier" of relation "models" already exists/);
     const [a, b] = [(await ledgerRows(ours)).at(-1)!, (await ledgerRows(theirs)).at(-1)!];
     expect(shape(a)).toEqual(shape(b));
@@ -114,7 +115,7 @@ describe.concurrent('Prisma\'s engine judges tierctl migrate', () => {
     expect(theirStatus.problems.find((p) => p.code === 'failed_migration')?.message).toContain('failed: Error querying the database: ERROR: column "required_tier"');
     expect((await status(ours, dir)).problems.find((p) => p.code === 'failed_migration')?.message).toContain('failed: ERROR: column "required_tier"');
     await ourEngine.markMigrationRolledBack({ migrationName: bad });
-    unwrap(await migrateResolve({ databaseUrl: theirs.url, migrationsDir: dir, rolledBack: bad }, deps));
+    unwrap(await migrateResolve({ database: plainTarget(theirs.url), migrationsDir: dir, rolledBack: bad }, deps));
     expect(shape((await ledgerRows(ours)).at(-1)!)).toEqual(shape((await ledgerRows(theirs)).at(-1)!));
     expect((await diagnose(engine, dir)).failedMigrationNames).toEqual([]);
     expect((await status(ours, dir)).failed).toEqual([]);
@@ -123,7 +124,7 @@ describe.concurrent('Prisma\'s engine judges tierctl migrate', () => {
   it('resolve --applied and baseline write the rows prisma migrate resolve --applied writes', async () => {
     const [ours] = await pair('baseline');
     const [theirs, engine] = await pair('baseline');
-    unwrap(await migrateBaseline({ databaseUrl: ours.url }, deps));
+    unwrap(await migrateBaseline({ database: plainTarget(ours.url) }, deps));
     const baseline = files[0]!.name;
     await engine.markMigrationApplied({ migrationName: baseline, migrationsList: await engineMigrationList() });
     expect((await ledgerRows(ours)).map(shape)).toEqual((await ledgerRows(theirs)).map(shape));

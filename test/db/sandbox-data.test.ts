@@ -8,6 +8,7 @@ import { tierSchemaState } from '../../src/db/tier-columns.js';
 import { GUIDE_TEST_PASSWORD, loadSandboxModels, loadTestUsers, loadTierAssignments } from '../../src/fixtures/load-fixtures.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { createTestDatabase, useTestDatabase } from '../helpers/test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 const db = useTestDatabase('all');
 
@@ -16,8 +17,8 @@ describe('sandbox catalog and tier assignments', () => {
     const models = unwrap(await loadSandboxModels());
     const client = await db().pool.connect();
     try {
-      expect(await insertSandboxCatalog(client, models)).toEqual(models.map((m) => m.id));
-      expect(await insertSandboxCatalog(client, models)).toEqual([]);
+      expect(await insertSandboxCatalog(client, 'public', models)).toEqual(models.map((m) => m.id));
+      expect(await insertSandboxCatalog(client, 'public', models)).toEqual([]);
     } finally {
       client.release();
     }
@@ -28,17 +29,17 @@ describe('sandbox catalog and tier assignments', () => {
     const client = await db().pool.connect();
     try {
       const before = await client.query(`SELECT id, name, display_name, credits_per_1k_tokens FROM models ORDER BY id`);
-      const outcome = await applyTierAssignments(client, assignments);
+      const outcome = await applyTierAssignments(client, 'public', assignments);
       expect('changes' in outcome && outcome.changes.map((c) => [c.id, c.before.requiredTier, c.after.requiredTier, c.changed])).toEqual([
         ['claude-3.5-sonnet', 'free', 'pro', true],
         ['gemini-2.0-pro', 'free', 'pro', true],
         ['gpt-5', 'free', 'enterprise', true],
       ]);
-      const again = await applyTierAssignments(client, assignments);
+      const again = await applyTierAssignments(client, 'public', assignments);
       expect('changes' in again && again.changes.every((c) => !c.changed)).toBe(true);
       expect((await client.query(`SELECT id, name, display_name, credits_per_1k_tokens FROM models ORDER BY id`)).rows).toEqual(before.rows);
-      expect(await readModelTiers(client)).toContainEqual({ id: 'gpt-5', requiredTier: 'enterprise', tierRestrictionMode: 'minimum', allowedTiers: ['enterprise'] });
-      expect(await applyTierAssignments(client, { 'no-such-model': assignments['gpt-5']! })).toEqual({ missing: ['no-such-model'] });
+      expect(await readModelTiers(client, 'public')).toContainEqual({ id: 'gpt-5', requiredTier: 'enterprise', tierRestrictionMode: 'minimum', allowedTiers: ['enterprise'] });
+      expect(await applyTierAssignments(client, 'public', { 'no-such-model': assignments['gpt-5']! })).toEqual({ missing: ['no-such-model'] });
     } finally {
       client.release();
     }
@@ -48,7 +49,7 @@ describe('sandbox catalog and tier assignments', () => {
 describe('test users', () => {
   it('creates the three users with $2b$ hashes and active subscriptions, then is idempotent', async () => {
     const users = unwrap(await loadTestUsers());
-    const prisma = createPrismaClient(db().url);
+    const prisma = createPrismaClient(plainTarget(db().url));
     try {
       const now = new Date();
       const first = await upsertTestUsers(prisma, users, GUIDE_TEST_PASSWORD, now);
@@ -82,10 +83,10 @@ describe('test users', () => {
 
   it('works on a baseline database (the guide creates test users before migrating)', async () => {
     const baseline = await createTestDatabase('baseline');
-    const prisma = createPrismaClient(baseline.url);
+    const prisma = createPrismaClient(plainTarget(baseline.url));
     try {
       const client = await baseline.pool.connect();
-      expect((await tierSchemaState(client)).state).toBe('absent');
+      expect((await tierSchemaState(client, 'public')).state).toBe('absent');
       client.release();
       const r = await upsertTestUsers(prisma, unwrap(await loadTestUsers()), GUIDE_TEST_PASSWORD, new Date());
       expect(r.every((x) => x.outcome === 'created')).toBe(true);

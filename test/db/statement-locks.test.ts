@@ -3,6 +3,7 @@ import { isLocalDatabase } from '../../src/cli/commands/migrate-options.js';
 import { splitSqlStatements } from '../../src/db/sql-statements.js';
 import { classifyStatement, qualifiedTable, statementLocks } from '../../src/db/statement-locks.js';
 import { parseDuration } from '../../src/shared/duration.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 describe('splitSqlStatements', () => {
   it('does not split inside quotes, dollar quotes or comments, and drops comments', () => {
@@ -73,11 +74,11 @@ describe('flags', () => {
   });
 
   it('isLocalDatabase: loopback names and Unix sockets only', () => {
-    expect(isLocalDatabase('postgresql://u@127.0.0.1:5432/db')).toBe(true);
-    expect(isLocalDatabase('postgresql://u@localhost/db')).toBe(true);
-    expect(isLocalDatabase('postgresql://u@[::1]/db')).toBe(true);
-    expect(isLocalDatabase('postgresql:///db?host=/var/run/postgresql')).toBe(true);
-    expect(isLocalDatabase('postgresql://u@db.internal:5432/db')).toBe(false);
-    expect(isLocalDatabase('postgresql://u@localhost/db?host=db.internal')).toBe(false);
+    expect(isLocalDatabase(plainTarget('postgresql://u@127.0.0.1:5432/db'))).toBe(true);
+    expect(isLocalDatabase(plainTarget('postgresql://u@localhost/db'))).toBe(true);
+    expect(isLocalDatabase(plainTarget('postgresql://u@[::1]/db'))).toBe(true);
+    expect(isLocalDatabase(plainTarget('postgresql:///db?host=/var/run/postgresql'))).toBe(true);
+    expect(isLocalDatabase(plainTarget('postgresql://u@db.internal:5432/db'))).toBe(false);
+    expect(isLocalDatabase(plainTarget('postgresql://u@localhost/db?host=db.internal'))).toBe(false);
   });
 });

@@ -6,15 +6,16 @@ import { migrateRollback, type MigrateRollbackOptions, type MigrateRollbackRepor
 import { unwrap, type Failure, type Result } from '../../src/shared/failure.js';
 import { silentReporter } from '../../src/shared/reporter.js';
 import type { TestDatabase } from './test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 export const deps = { reporter: silentReporter };
 
 export async function apply(db: TestDatabase, options: Partial<MigrateApplyOptions> = {}): Promise<MigrateApplyReport> {
-  return unwrap(await migrateApply({ databaseUrl: db.url, ...options }, deps));
+  return unwrap(await migrateApply({ database: plainTarget(db.url), ...options }, deps));
 }
 
 export async function rollback(db: TestDatabase, options: Partial<MigrateRollbackOptions> = {}): Promise<MigrateRollbackReport> {
-  return unwrap(await migrateRollback({ databaseUrl: db.url, ...options }, deps));
+  return unwrap(await migrateRollback({ database: plainTarget(db.url), ...options }, deps));
 }
 
 /** The failure of a Result that must have failed. */

@@ -10,7 +10,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { schemaOf } from '../../src/db/ledger.js';
 import { insertSandboxCatalog } from '../../src/db/sandbox-catalog.js';
 import { quoteIdent } from '../../src/db/sql.js';
 import { loadSandboxModels } from '../../src/fixtures/load-fixtures.js';
@@ -18,6 +17,7 @@ import { migrateApply } from '../../src/runbook/migrate-apply.js';
 import { baselineMigrationsDir } from '../../src/runbook/rehearse/sandbox-database.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { silentReporter } from '../../src/shared/reporter.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 export interface ProductionShape {
   /** Models in all (the sandbox catalog's four included, unless left out with `without`). */
@@ -37,17 +37,17 @@ export async function fillProductionLike(url: string, shape: ProductionShape): P
   const work = await mkdtemp(join(tmpdir(), 'tierctl-prodlike-'));
   try {
     const dir = shape.at === 'baseline' ? await baselineMigrationsDir(work) : undefined;
-    unwrap(await migrateApply({ databaseUrl: url, ...(dir ? { migrationsDir: unwrap(dir) } : {}) }, { reporter: silentReporter }));
+    unwrap(await migrateApply({ database: plainTarget(url), ...(dir ? { migrationsDir: unwrap(dir) } : {}) }, { reporter: silentReporter }));
   } finally {
     await rm(work, { recursive: true, force: true });
   }
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(`SET search_path TO ${quoteIdent(schemaOf(url))}`);
+    await client.query(`SET search_path TO ${quoteIdent(plainTarget(url).schema)}`);
     await client.query('BEGIN');
     const catalog = unwrap(await loadSandboxModels()).filter((m) => !shape.without?.includes(m.id));
-    await insertSandboxCatalog(client, catalog);
+    await insertSandboxCatalog(client, 'public', catalog);
     await client.query(
       `INSERT INTO models (id, name, display_name, provider, description, capabilities, context_length, credits_per_1k_tokens, is_available)
        SELECT format('model-%s', lpad(i::text, 4, '0')), format('Model %s', i), format('Model %s', i),

@@ -89,7 +89,7 @@ export function useTestDatabase(migrateTo: MigrateTo = 'all'): () => TestDatabas
 export async function catalogOf(db: TestDatabase): Promise<CatalogSnapshot> {
   const client = await db.pool.connect();
   try {
-    return await catalogSnapshot(client);
+    return await catalogSnapshot(client, 'public');
   } finally {
     client.release();
   }

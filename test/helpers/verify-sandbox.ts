@@ -11,6 +11,7 @@ import { startFaultProxy, type Fault } from './fault-proxy.js';
 import { seedSandbox } from './sandbox.js';
 import { startApp, type RunningApp } from './server.js';
 import { useTestDatabase, type TestDatabase } from './test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 export interface VerifySandbox {
   db(): TestDatabase;
@@ -38,7 +39,7 @@ export function useVerifySandbox(): VerifySandbox {
     return app;
   };
   const run = (apiUrl = running().url, extra: Partial<VerifyOptions> = {}) =>
-    runVerify({ apiUrl, databaseUrl: db().url, fixturesDir: FIXTURES_DIR, password: GUIDE_TEST_PASSWORD, waitMs: 5000, timeoutMs: 5000, ...extra });
+    runVerify({ apiUrl, database: plainTarget(db().url), fixturesDir: FIXTURES_DIR, password: GUIDE_TEST_PASSWORD, waitMs: 5000, timeoutMs: 5000, ...extra });
   const verify = async (apiUrl?: string, extra?: Partial<VerifyOptions>) => {
     const r = await run(apiUrl, extra);
     if (!r.ok) throw new Error(r.failure.message);

@@ -21,6 +21,8 @@ import { seedSandbox } from '../helpers/sandbox.js';
 import { startApp, type RunningApp } from '../helpers/server.js';
 import { useTestDatabase } from '../helpers/test-database.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { databaseTarget, plainTarget } from '../../src/shared/database-target.js';
+import { unwrap } from '../../src/shared/failure.js';
 
 const db = useTestDatabase('all');
 const bouncer = usePgBouncer(() => db().url);
@@ -39,8 +41,8 @@ beforeAll(async () => {
   await seedSandbox(db());
   [direct, pooled, pooledDirect] = await Promise.all([
     startApp(db(), LONG_CACHES),
-    startApp(db(), { ...LONG_CACHES, databaseUrl: bouncer().url }),
-    startApp(db(), { ...LONG_CACHES, databaseUrl: bouncer().url, directUrl: db().url }),
+    startApp(db(), { ...LONG_CACHES, database: plainTarget(bouncer().url) }),
+    startApp(db(), { ...LONG_CACHES, database: unwrap(databaseTarget(bouncer().url, { url: db().url, source: 'DIRECT_URL' })) }),
   ]);
   all = [direct, pooled, pooledDirect];
   for (const s of all) {

@@ -17,6 +17,7 @@ import { migrateRollback } from '../../src/runbook/migrate-rollback.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { appliedMigrations, jsonOf, tierColumnNames, tierValues, useJourney, userEmails, type Journey } from '../helpers/journey.js';
 import { startApp, type RunningApp } from '../helpers/server.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 const journey = useJourney('baseline');
 let app: RunningApp;
@@ -72,7 +73,7 @@ async function expectDeployed(j: Journey) {
 
 /** Back at the guide's starting point for the next kill (in-process, to keep the journey short): migrations rolled back, test users removed, no journal. */
 async function reset(j: Journey) {
-  unwrap(await migrateRollback({ databaseUrl: j.db.url, acceptLoss: true }, { reporter: silentReporter }));
+  unwrap(await migrateRollback({ database: plainTarget(j.db.url), acceptLoss: true }, { reporter: silentReporter }));
   await j.sql(`DELETE FROM users WHERE email LIKE '%@example.com'`);
   await rm(journal(j), { force: true });
   expect(await tierColumnNames(j)).toEqual([]);

@@ -100,7 +100,7 @@ export function useMatrixDatabase(major: EmbeddedMajor | 15): () => MatrixDataba
     try {
       await runMigrationSql(client, 'baseline');
       await client.query('BEGIN');
-      await insertSandboxCatalog(client, unwrap(await loadSandboxModels()));
+      await insertSandboxCatalog(client, 'public', unwrap(await loadSandboxModels()));
       await client.query('COMMIT');
     } finally {
       client.release();

@@ -5,6 +5,7 @@ import { seedSandbox } from '../helpers/sandbox.js';
 import { chat, loginToken, postJson } from '../helpers/api-client.js';
 import { startApp } from '../helpers/server.js';
 import { useTestDatabase } from '../helpers/test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 const db = useTestDatabase('tier');
 const baseline = useTestDatabase('baseline');
@@ -13,7 +14,7 @@ describe('tierctl access explain', () => {
   it('explains a denial with the exact 403 body the API sends', async () => {
     await seedSandbox(db());
     const now = new Date('2026-01-01T00:00:00Z');
-    const r = await accessExplain({ databaseUrl: db().url, email: 'free@example.com', modelId: 'gpt-5' }, { now: () => now });
+    const r = await accessExplain({ database: plainTarget(db().url), email: 'free@example.com', modelId: 'gpt-5' }, { now: () => now });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.effectiveTier).toBe('free');
@@ -35,7 +36,7 @@ describe('tierctl access explain', () => {
     const app = await startApp(db());
     try {
       const api = await postJson(app.url, '/v1/chat/completions', chat('claude-3.5-sonnet'), await loginToken(app.url, 'free@example.com'));
-      const r = await accessExplain({ databaseUrl: db().url, email: 'free@example.com', modelId: 'claude-3.5-sonnet' });
+      const r = await accessExplain({ database: plainTarget(db().url), email: 'free@example.com', modelId: 'claude-3.5-sonnet' });
       if (!r.ok || r.value.outcome.kind !== 'denied') throw new Error('expected a denial');
       expect(api.status).toBe(r.value.outcome.status);
       expect({ ...api.body, timestamp: null }).toEqual({ ...r.value.outcome.body, timestamp: null });
@@ -47,13 +48,13 @@ describe('tierctl access explain', () => {
   it('follows the subscription: an ended period gives free, and a policy edit is seen with its lint warning', async () => {
     const pool = db().pool;
     await pool.query(`UPDATE subscriptions SET current_period_end = now() - interval '1 day' WHERE user_id = (SELECT id FROM users WHERE email = 'pro@example.com')`);
-    const r = await accessExplain({ databaseUrl: db().url, email: 'pro@example.com', modelId: 'claude-3.5-sonnet' });
+    const r = await accessExplain({ database: plainTarget(db().url), email: 'pro@example.com', modelId: 'claude-3.5-sonnet' });
     if (!r.ok) throw new Error(r.failure.message);
     expect(r.value.subscriptions).toMatchObject([{ tier: 'pro', gives: 'free', basis: 'period_ended' }]);
     expect(r.value.outcome.kind).toBe('denied');
 
     await pool.query(`UPDATE models SET allowed_tiers = ARRAY['free']::subscription_tier[] WHERE id = 'claude-3.5-sonnet'`);
-    const linted = await accessExplain({ databaseUrl: db().url, email: 'enterprise@example.com', modelId: 'claude-3.5-sonnet' });
+    const linted = await accessExplain({ database: plainTarget(db().url), email: 'enterprise@example.com', modelId: 'claude-3.5-sonnet' });
     if (!linted.ok) throw new Error(linted.failure.message);
     expect(linted.value.outcome.kind).toBe('allowed');
     expect(linted.value.findings.map((f) => f.code)).toEqual(['allowed_tiers_disagree']);
@@ -61,16 +62,16 @@ describe('tierctl access explain', () => {
 
   it('says a model id that differs by case or whitespace is not found, and names an unknown user as a failure', async () => {
     for (const id of ['GPT-5', 'gpt-5 ']) {
-      const r = await accessExplain({ databaseUrl: db().url, email: 'enterprise@example.com', modelId: id });
+      const r = await accessExplain({ database: plainTarget(db().url), email: 'enterprise@example.com', modelId: id });
       expect(r.ok && r.value.outcome.kind).toBe('model_not_found');
     }
-    const nobody = await accessExplain({ databaseUrl: db().url, email: "x' OR '1'='1", modelId: 'gpt-5' });
+    const nobody = await accessExplain({ database: plainTarget(db().url), email: "x' OR '1'='1", modelId: 'gpt-5' });
     expect(nobody.ok ? null : nobody.failure.code).toBe('user_not_found');
   });
 
   it('without the tier schema, explains that nothing is enforced', async () => {
     await seedSandbox(baseline(), { assignments: false });
-    const r = await accessExplain({ databaseUrl: baseline().url, email: 'free@example.com', modelId: 'gpt-5' });
+    const r = await accessExplain({ database: plainTarget(baseline().url), email: 'free@example.com', modelId: 'gpt-5' });
     if (!r.ok) throw new Error(r.failure.message);
     expect(r.value.tierSchema).toBe('absent');
     expect(r.value.model?.policy).toBeNull();

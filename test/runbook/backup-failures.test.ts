@@ -10,6 +10,7 @@ import { silentReporter } from '../../src/shared/reporter.js';
 import { seedSandbox } from '../helpers/sandbox.js';
 import { canMount, mountTmpfs } from '../helpers/scratch-mount.js';
 import { useTestDatabase } from '../helpers/test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 const db = useTestDatabase('baseline');
 const deps = { reporter: silentReporter };
@@ -21,7 +22,7 @@ beforeAll(async () => {
   await seedSandbox(db(), { assignments: false, users: false });
   await db().pool.query(`INSERT INTO api_logs (method, path, status_code, latency_ms) SELECT 'GET', '/v1/models/' || md5(i::text), 200, i FROM generate_series(1, 2000) i`);
   await mkdir(join(root, 'good'));
-  good = unwrap(await backupDatabase({ databaseUrl: db().url, dir: join(root, 'good') }, deps));
+  good = unwrap(await backupDatabase({ database: plainTarget(db().url), dir: join(root, 'good') }, deps));
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -37,7 +38,7 @@ async function copyOfGood(name: string): Promise<{ dir: string; manifest: string
 
 describe('backup refuses cleanly', () => {
   it('a directory that does not exist is exit 2', async () => {
-    const r = await backupDatabase({ databaseUrl: db().url, dir: join(root, 'nope') }, deps);
+    const r = await backupDatabase({ database: plainTarget(db().url), dir: join(root, 'nope') }, deps);
     expect(!r.ok && r.failure).toMatchObject({ code: 'backup_dir_missing', exitCode: 2 });
   });
 
@@ -49,7 +50,7 @@ describe('backup refuses cleanly', () => {
       await chmod(dir, 0o555); // effective only when not root; as root the read-only mount is used
     }
     try {
-      const r = await backupDatabase({ databaseUrl: db().url, dir }, deps);
+      const r = await backupDatabase({ database: plainTarget(db().url), dir }, deps);
       expect(!r.ok && r.failure).toMatchObject({ code: 'backup_dir_unwritable', exitCode: 2 });
       expect(!r.ok && r.failure.message).toMatch(/not writable \((EROFS|EACCES)\)/);
       expect(await readdir(dir)).toEqual([]);
@@ -61,7 +62,7 @@ describe('backup refuses cleanly', () => {
   it('a missing pg_dump is exit 2 with a hint, and nothing is written', async () => {
     const dir = join(root, 'no-pg-dump');
     await mkdir(dir);
-    const r = await backupDatabase({ databaseUrl: db().url, dir, pgDump: '/nonexistent/bin/pg_dump' }, deps);
+    const r = await backupDatabase({ database: plainTarget(db().url), dir, pgDump: '/nonexistent/bin/pg_dump' }, deps);
     expect(!r.ok && r.failure).toMatchObject({ code: 'command_not_found', exitCode: 2 });
     expect(!r.ok && r.failure.hint).toMatch(/postgresql-client/);
     expect(await readdir(dir)).toEqual([]);
@@ -72,7 +73,7 @@ describe('backup refuses cleanly', () => {
     try {
       const fs = await statfs(mount.path);
       await writeFile(join(mount.path, 'filler'), Buffer.alloc(Number(fs.bavail) * Number(fs.bsize) - 8192));
-      const r = await backupDatabase({ databaseUrl: db().url, dir: mount.path }, deps);
+      const r = await backupDatabase({ database: plainTarget(db().url), dir: mount.path }, deps);
       expect(!r.ok && r.failure).toMatchObject({ code: 'disk_full', exitCode: 1 });
       expect(!r.ok && r.failure.message).toContain('no space left on device');
       expect(await readdir(mount.path)).toEqual(['filler']);
@@ -93,7 +94,7 @@ describe('backup verify and restore refuse a damaged backup (exit 4)', () => {
     expect(!v.ok && v.failure.message).toContain(`${b.dump}: sha256 `);
     expect(!v.ok && v.failure.message).toContain(`manifest says ${good.manifest.files.dump.sha256}`);
     let asked = false;
-    const r = await restoreBackup({ manifestPath: b.manifest, databaseUrl: db().url, toDatabase: `${db().name}_never` }, { ...deps, confirm: async () => (asked = true) });
+    const r = await restoreBackup({ manifestPath: b.manifest, database: plainTarget(db().url), toDatabase: `${db().name}_never` }, { ...deps, confirm: async () => (asked = true) });
     expect(!r.ok && r.failure.exitCode).toBe(4);
     expect(asked).toBe(false);
   });

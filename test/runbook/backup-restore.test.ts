@@ -12,6 +12,7 @@ import { writeLedgerUpTo } from '../helpers/ledger-rows.js';
 import { seedSandbox } from '../helpers/sandbox.js';
 import { tableChecksums } from '../helpers/table-checksums.js';
 import { adminQuery, databaseUrl, useTestDatabase } from '../helpers/test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 const db = useTestDatabase('all');
 const deps = { reporter: silentReporter };
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 describe('backup', () => {
   it("writes the guide's files, private, with a manifest that describes them exactly", async () => {
-    const r = await backupDatabase({ databaseUrl: db().url, dir }, { ...deps, now: () => at });
+    const r = await backupDatabase({ database: plainTarget(db().url), dir }, { ...deps, now: () => at });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect((await readdir(dir)).sort()).toEqual([
@@ -63,7 +64,7 @@ describe('backup', () => {
   });
 
   it('never overwrites: a second backup in the same second gets new names', async () => {
-    const r = await backupDatabase({ databaseUrl: db().url, dir }, { ...deps, now: () => at });
+    const r = await backupDatabase({ database: plainTarget(db().url), dir }, { ...deps, now: () => at });
     expect(r.ok && [r.value.manifest.files.dump.name, r.value.manifest.files.modelsCsv?.name]).toEqual([
       'backup_before_tier_migration_20251108_093005_2.dump',
       'models_before_migration_20251108_2.csv',
@@ -80,14 +81,14 @@ describe('restore', () => {
     const name = `${db().name}_copy`;
     restoredDbs.push(name);
     const asked: string[] = [];
-    const r = await restoreBackup({ manifestPath: manifestPath(), databaseUrl: db().url, toDatabase: name }, { ...deps, confirm: async (p) => (asked.push(p.database), true) });
+    const r = await restoreBackup({ manifestPath: manifestPath(), database: plainTarget(db().url), toDatabase: name }, { ...deps, confirm: async (p) => (asked.push(p.database), true) });
     expect(r.ok).toBe(true);
     expect(asked).toEqual([name]);
     expect(await tableChecksums(databaseUrl(name))).toEqual(await tableChecksums(db().url));
   });
 
   it('refuses an existing --to-database (exit 4) without touching it', async () => {
-    const r = await restoreBackup({ manifestPath: manifestPath(), databaseUrl: db().url, toDatabase: db().name }, { ...deps, confirm: async () => true });
+    const r = await restoreBackup({ manifestPath: manifestPath(), database: plainTarget(db().url), toDatabase: db().name }, { ...deps, confirm: async () => true });
     expect(!r.ok && r.failure).toMatchObject({ code: 'target_database_exists', exitCode: 4 });
   });
 
@@ -95,10 +96,10 @@ describe('restore', () => {
     const before = await tableChecksums(db().url);
     await db().pool.query(`UPDATE models SET required_tier = 'free' WHERE id = 'gpt-5'; DELETE FROM api_logs WHERE id <= 100; ALTER TABLE models DROP COLUMN allowed_tiers`);
     const changed = await tableChecksums(db().url);
-    const no = await restoreBackup({ manifestPath: manifestPath(), databaseUrl: db().url }, { ...deps, confirm: async () => false });
+    const no = await restoreBackup({ manifestPath: manifestPath(), database: plainTarget(db().url) }, { ...deps, confirm: async () => false });
     expect(!no.ok && no.failure.exitCode).toBe(4);
     expect(await tableChecksums(db().url)).toEqual(changed);
-    const yes = await restoreBackup({ manifestPath: manifestPath(), databaseUrl: db().url }, { ...deps, confirm: async (p) => p.tables.some((t) => t.table === 'public.api_logs' && t.currentRows === 400) });
+    const yes = await restoreBackup({ manifestPath: manifestPath(), database: plainTarget(db().url) }, { ...deps, confirm: async (p) => p.tables.some((t) => t.table === 'public.api_logs' && t.currentRows === 400) });
     expect(yes.ok && yes.value.counts.find((c) => c.table === 'public.api_logs')).toEqual({ table: 'public.api_logs', expected: 500, actual: 500 });
     expect(await tableChecksums(db().url)).toEqual(before);
   });
@@ -107,7 +108,7 @@ describe('restore', () => {
     // A view on models that the backup does not know: DROP TABLE models fails, so the whole restore must roll back.
     await db().pool.query(`CREATE VIEW model_names AS SELECT id FROM models; DELETE FROM api_logs WHERE id <= 10`);
     const before = await tableChecksums(db().url);
-    const r = await restoreBackup({ manifestPath: manifestPath(), databaseUrl: db().url }, { ...deps, confirm: async () => true });
+    const r = await restoreBackup({ manifestPath: manifestPath(), database: plainTarget(db().url) }, { ...deps, confirm: async () => true });
     expect(!r.ok && r.failure.message).toMatch(/rolled back as one transaction[\s\S]*model_names/);
     expect(await tableChecksums(db().url)).toEqual(before);
     await db().pool.query('DROP VIEW model_names');

@@ -9,6 +9,7 @@ import { recordingReporter } from '../../src/shared/reporter.js';
 import { addMigration, copyMigrations, editFile } from '../helpers/migrations-dir.js';
 import { apply, deps, failureOf, ledgerRows, rollback, UUID_V4 } from '../helpers/migrate.js';
 import { catalogOf, createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 let files: MigrationFile[];
 const dbs: TestDatabase[] = [];
@@ -79,7 +80,7 @@ describe.concurrent('migrate apply', () => {
   it('P3005: refuses a schema with tables but no ledger, and points to baseline', async () => {
     const db = await fresh('baseline');
     const before = await catalogOf(db);
-    const f = failureOf(await migrateApply({ databaseUrl: db.url }, deps));
+    const f = failureOf(await migrateApply({ database: plainTarget(db.url) }, deps));
     expect(f).toMatchObject({ code: 'not_managed', exitCode: 4 });
     expect(f.message).toContain('P3005');
     expect(f.hint).toContain('tierctl migrate baseline');
@@ -91,7 +92,7 @@ describe.concurrent('migrate apply', () => {
     const db = await atBaseline();
     await db.pool.query(`ALTER TABLE models ADD COLUMN required_tier subscription_tier NOT NULL DEFAULT 'free'`);
     const before = { catalog: await catalogOf(db), ledger: await ledgerRows(db) };
-    const f = failureOf(await migrateApply({ databaseUrl: db.url }, deps));
+    const f = failureOf(await migrateApply({ database: plainTarget(db.url) }, deps));
     expect(f).toMatchObject({ code: 'tier_schema_partial', exitCode: 4 });
     expect(f.message).toContain('required_tier exists');
     expect(f.message).toContain('column already exists');
@@ -105,7 +106,7 @@ describe.concurrent('migrate apply', () => {
     const dir = await copyMigrations();
     await apply(db, { migrationsDir: dir });
     await editFile(dir, TIER_MIGRATION, 'migration.sql', (sql) => sql.replace('DEFAULT \'free\'', 'DEFAULT \'pro\''));
-    const f = failureOf(await migrateApply({ databaseUrl: db.url, migrationsDir: dir }, deps));
+    const f = failureOf(await migrateApply({ database: plainTarget(db.url), migrationsDir: dir }, deps));
     expect(f).toMatchObject({ code: 'migration_modified', exitCode: 4 });
     expect(f.message).toContain(TIER_MIGRATION);
   });
@@ -115,7 +116,7 @@ describe.concurrent('migrate apply', () => {
     const dir = await copyMigrations();
     const bad = '29990101000000_fails';
     await addMigration(dir, bad, 'CREATE TABLE zz_partial (a int);\nALTER TABLE models ADD COLUMN required_tier int;\n', 'DROP TABLE zz_partial;\n');
-    const f = failureOf(await migrateApply({ databaseUrl: db.url, migrationsDir: dir }, deps));
+    const f = failureOf(await migrateApply({ database: plainTarget(db.url), migrationsDir: dir }, deps));
     expect(f).toMatchObject({ code: 'migration_failed', exitCode: 1 });
     expect(f.message).toContain('Database error code: 42701');
     expect(f.message).toContain('column "required_tier" of relation "models" already exists');
@@ -126,10 +127,10 @@ describe.concurrent('migrate apply', () => {
     expect(failed[0]!.logs).toContain('ERROR: column "required_tier" of relation "models" already exists');
     expect(failed[0]!.id).toMatch(UUID_V4);
 
-    expect(failureOf(await migrateApply({ databaseUrl: db.url, migrationsDir: dir }, deps))).toMatchObject({ code: 'failed_migration', exitCode: 4 });
+    expect(failureOf(await migrateApply({ database: plainTarget(db.url), migrationsDir: dir }, deps))).toMatchObject({ code: 'failed_migration', exitCode: 4 });
     await editFile(dir, bad, 'migration.sql', () => 'CREATE TABLE zz_partial (a int);\n');
-    expect(failureOf(await migrateApply({ databaseUrl: db.url, migrationsDir: dir }, deps)).message).toContain('P3009');
-    await migrateResolve({ databaseUrl: db.url, migrationsDir: dir, rolledBack: bad }, deps);
+    expect(failureOf(await migrateApply({ database: plainTarget(db.url), migrationsDir: dir }, deps)).message).toContain('P3009');
+    await migrateResolve({ database: plainTarget(db.url), migrationsDir: dir, rolledBack: bad }, deps);
     expect((await apply(db, { migrationsDir: dir })).applied.map((a) => a.name)).toEqual([bad]);
     const rows = (await ledgerRows(db)).filter((r) => r.migration_name === bad);
     expect(rows.map((r) => [r.rolled_back_at !== null, r.finished_at !== null])).toEqual([[true, false], [false, true]]);
@@ -139,7 +140,7 @@ describe.concurrent('migrate apply', () => {
     const db = await fresh();
     const dir = await copyMigrations();
     await addMigration(dir, '29990101000000_concurrently', 'CREATE INDEX CONCURRENTLY models_name_idx ON models (name);\n');
-    const f = failureOf(await migrateApply({ databaseUrl: db.url, migrationsDir: dir }, deps));
+    const f = failureOf(await migrateApply({ database: plainTarget(db.url), migrationsDir: dir }, deps));
     expect(f).toMatchObject({ code: 'statement_not_transactional', exitCode: 2 });
     expect(f.message).toContain('CREATE INDEX CONCURRENTLY');
     expect(await ledgerRows(db)).toEqual([]);
@@ -158,7 +159,7 @@ describe.concurrent('migrate apply and other sessions', () => {
     const before = { catalog: await catalogOf(db), ledger: await ledgerRows(db) };
     const blocker = await holding(db, 'BEGIN; LOCK TABLE models IN ACCESS SHARE MODE', 'test-blocker');
     try {
-      const f = failureOf(await migrateApply({ databaseUrl: db.url, lockTimeoutMs: 150, retries: 1 }, deps));
+      const f = failureOf(await migrateApply({ database: plainTarget(db.url), lockTimeoutMs: 150, retries: 1 }, deps));
       expect(f).toMatchObject({ code: 'lock_timeout', exitCode: 1 });
       expect(f.message).toContain('2 attempts. Nothing was changed.');
       expect(f.message).toMatch(/pid \d+ \(test-blocker, user \w+, idle in transaction, [\d.]+s, holds AccessShareLock on models\)/);
@@ -174,7 +175,7 @@ describe.concurrent('migrate apply and other sessions', () => {
     const blocker = await holding(db, 'BEGIN; LOCK TABLE models IN ACCESS SHARE MODE', 'test-blocker');
     // The blocker goes away when the first attempt has timed out (the retry is reported).
     const reporter = onProgress((text) => text.includes('lock timeout') && blocker.release());
-    const report = unwrap(await migrateApply({ databaseUrl: db.url, lockTimeoutMs: 100, retries: 3 }, { reporter }));
+    const report = unwrap(await migrateApply({ database: plainTarget(db.url), lockTimeoutMs: 100, retries: 3 }, { reporter }));
     const tier = report.applied.find((a) => a.name === TIER_MIGRATION)!;
     expect(tier.attempts).toBe(2);
   });
@@ -182,12 +183,12 @@ describe.concurrent('migrate apply and other sessions', () => {
   it('Prisma\'s advisory lock held elsewhere: waits, names the holder, gives up after --wait; or proceeds once it is free', async () => {
     const db = await atBaseline();
     const holder = await holding(db, `SELECT pg_advisory_lock(${PRISMA_ADVISORY_LOCK_KEY})`, 'test-prisma-deploy');
-    const f = failureOf(await migrateApply({ databaseUrl: db.url, waitMs: 200 }, deps));
+    const f = failureOf(await migrateApply({ database: plainTarget(db.url), waitMs: 200 }, deps));
     expect(f).toMatchObject({ code: 'migration_lock_busy', exitCode: 1 });
     expect(f.message).toContain('test-prisma-deploy');
     // The holder lets go once this run has reported whom it waits for.
     const reporter = onProgress((text) => text.includes('test-prisma-deploy') && holder.release());
-    const report = unwrap(await migrateApply({ databaseUrl: db.url, waitMs: 10_000 }, { reporter }));
+    const report = unwrap(await migrateApply({ database: plainTarget(db.url), waitMs: 10_000 }, { reporter }));
     expect(report.waitedFor.map((s) => s.applicationName)).toEqual(['test-prisma-deploy']);
     expect(report.applied.map((a) => a.name)).toContain(TIER_MIGRATION);
   });

@@ -11,6 +11,7 @@ import { addMigration, copyMigrations } from '../helpers/migrations-dir.js';
 import { apply, deps, failureOf, ledgerRows, rollback } from '../helpers/migrate.js';
 import { seedSandbox } from '../helpers/sandbox.js';
 import { catalogOf, createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 let files: MigrationFile[];
 let tierIndex: number;
@@ -39,7 +40,7 @@ const afterBaseline = () => files.slice(tierIndex).map((f) => f.name);
 /** A real `tierctl backup` (pg_dump, manifest) of `of`, in a directory of its own. */
 async function backup(of: TestDatabase = db): Promise<string> {
   const dir = await mkdtemp(join(manifests, 'backup-'));
-  return unwrap(await backupDatabase({ databaseUrl: of.url, dir }, deps)).manifestPath;
+  return unwrap(await backupDatabase({ database: plainTarget(of.url), dir }, deps)).manifestPath;
 }
 let beforeTier: string;
 
@@ -57,7 +58,7 @@ describe('migrate rollback', () => {
     const rows = await audit();
     expect(rows.map((r) => r.migration_name)).toEqual(afterBaseline().reverse());
     expect(rows[0]).toMatchObject({ reason: 'test', rolled_back_by: 'postgres', application_name: 'tierctl migrate rollback', models_with_tier_data: 0 });
-    const status = unwrap(await migrateStatus({ databaseUrl: db.url }, deps));
+    const status = unwrap(await migrateStatus({ database: plainTarget(db.url) }, deps));
     expect(status.migrations.filter((m) => m.state === 'rolled_back').map((m) => m.name)).toEqual(afterBaseline());
   });
 
@@ -72,7 +73,7 @@ describe('migrate rollback', () => {
     await apply(db);
     await seedSandbox(db, { users: false });
     const before = await state();
-    const f = failureOf(await migrateRollback({ databaseUrl: db.url }, deps));
+    const f = failureOf(await migrateRollback({ database: plainTarget(db.url) }, deps));
     expect(f).toMatchObject({ code: 'data_loss', exitCode: 4 });
     expect(f.problems!.map((p) => p.split(':')[0])).toEqual(['claude-3.5-sonnet', 'gemini-2.0-pro', 'gpt-5']);
     expect(f.problems![2]).toContain('required_tier=enterprise, tier_restriction_mode=minimum, allowed_tiers={enterprise}');
@@ -96,11 +97,11 @@ describe('migrate rollback', () => {
     ] as const;
     await db.pool.query(`UPDATE models SET required_tier = 'enterprise', updated_at = clock_timestamp() WHERE id = 'gemini-2.0-pro'`);
     for (const [backupManifest, why] of cases) {
-      const f = failureOf(await migrateRollback({ databaseUrl: db.url, backupManifest }, deps));
+      const f = failureOf(await migrateRollback({ database: plainTarget(db.url), backupManifest }, deps));
       expect(f).toMatchObject({ code: 'data_loss', exitCode: 4 });
       expect(f.message).toContain(why);
     }
-    const missing = failureOf(await migrateRollback({ databaseUrl: db.url, backupManifest: join(manifests, 'nope.json') }, deps));
+    const missing = failureOf(await migrateRollback({ database: plainTarget(db.url), backupManifest: join(manifests, 'nope.json') }, deps));
     expect(missing).toMatchObject({ code: 'manifest_unreadable', exitCode: 2 });
     expect((await state()).ledger).toEqual(before.ledger);
     expect((await state()).catalog).toEqual(before.catalog);
@@ -131,7 +132,7 @@ describe('migrate rollback --to and down.sql', () => {
     expect(report.rolledBack[0]).toBe('29990101000000_extra');
     expect(report.rolledBack).not.toContain(TIER_MIGRATION);
     expect((await db.pool.query(`SELECT to_regclass('extra_t') AS t`)).rows[0].t).toBeNull();
-    expect(failureOf(await migrateRollback({ databaseUrl: db.url, to: '20990101000000_nope' }, deps))).toMatchObject({ code: 'migration_not_found', exitCode: 2 });
+    expect(failureOf(await migrateRollback({ database: plainTarget(db.url), to: '20990101000000_nope' }, deps))).toMatchObject({ code: 'migration_not_found', exitCode: 2 });
     await rollback(db, { migrationsDir: dir });
     expect(await catalogOf(db)).toEqual(baselineCatalog);
   });
@@ -141,7 +142,7 @@ describe('migrate rollback --to and down.sql', () => {
     await addMigration(dir, '29990101000000_no_down', 'CREATE TABLE no_down_t (a int);\n');
     await apply(db, { migrationsDir: dir });
     const before = await state();
-    const f = failureOf(await migrateRollback({ databaseUrl: db.url, migrationsDir: dir }, deps));
+    const f = failureOf(await migrateRollback({ database: plainTarget(db.url), migrationsDir: dir }, deps));
     expect(f).toMatchObject({ code: 'no_down_sql', exitCode: 4 });
     expect(f.message).toContain('29990101000000_no_down');
     expect(await state()).toEqual(before);

@@ -7,6 +7,7 @@ import { silentReporter } from '../../src/shared/reporter.js';
 import { writeLedgerRow, writeLedgerUpTo } from '../helpers/ledger-rows.js';
 import { seedSandbox } from '../helpers/sandbox.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 const BASELINE = '20251101000000_baseline';
 const deps = { reporter: silentReporter };
@@ -23,7 +24,7 @@ async function database(to: 'baseline' | 'tier', ledgerUpTo: string | null): Pro
   return db;
 }
 
-const run = async (db: TestDatabase, extra: Partial<Parameters<typeof preflight>[0]> = {}) => unwrap(await preflight({ databaseUrl: db.url, backupDir: '/tmp', ...extra }, deps));
+const run = async (db: TestDatabase, extra: Partial<Parameters<typeof preflight>[0]> = {}) => unwrap(await preflight({ database: plainTarget(db.url), backupDir: '/tmp', ...extra }, deps));
 const find = (r: PreflightReport, id: string) => r.checks.find((c) => c.id === id)!;
 
 describe('preflight', () => {
@@ -122,10 +123,10 @@ describe('preflight', () => {
     try {
       await db.pool.query(`CREATE ROLE ${owner}; CREATE ROLE ${deployer} LOGIN; ALTER TABLE models OWNER TO ${owner};
         GRANT SELECT, INSERT, UPDATE, DELETE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public TO ${deployer}`);
-      const denied = find(await run(db, { databaseUrl: url.toString() }), 'alter-privilege');
+      const denied = find(await run(db, { database: plainTarget(url.toString()) }), 'alter-privilege');
       expect(denied).toMatchObject({ status: 'blocker', message: `${deployer} cannot ALTER models: it is owned by ${owner}, and ${deployer} is neither that role, a member inheriting it, nor a superuser` });
       await db.pool.query(`GRANT ${owner} TO ${deployer}`);
-      expect(find(await run(db, { databaseUrl: url.toString() }), 'alter-privilege')).toMatchObject({ status: 'ok', message: `${deployer} inherits the owning role ${owner}` });
+      expect(find(await run(db, { database: plainTarget(url.toString()) }), 'alter-privilege')).toMatchObject({ status: 'ok', message: `${deployer} inherits the owning role ${owner}` });
     } finally {
       await db.pool.query(`ALTER TABLE models OWNER TO postgres; DROP OWNED BY ${deployer}; DROP ROLE IF EXISTS ${deployer}; DROP ROLE IF EXISTS ${owner}`);
     }
@@ -136,7 +137,7 @@ describe('preflight', () => {
     const r = await run(db, { pgDump: '/nonexistent/pg_dump', backupDir: '/nonexistent-dir' });
     expect(find(r, 'pg-dump')).toMatchObject({ status: 'blocker', message: expect.stringContaining('/nonexistent/pg_dump: not found') });
     expect(find(r, 'backup-space')).toMatchObject({ status: 'blocker', message: 'Backup directory /nonexistent-dir does not exist' });
-    const down = await preflight({ databaseUrl: 'postgresql://postgres:s3cret@127.0.0.1:1/app' }, deps);
+    const down = await preflight({ database: plainTarget('postgresql://postgres:s3cret@127.0.0.1:1/app') }, deps);
     expect(!down.ok && down.failure).toMatchObject({ code: 'database_unreachable', exitCode: 3 });
     expect(!down.ok && down.failure.message).toContain('127.0.0.1:1');
   });

@@ -13,6 +13,7 @@ import { runCli } from '../helpers/run-cli.js';
 import { seedSandbox } from '../helpers/sandbox.js';
 import { tableChecksums } from '../helpers/table-checksums.js';
 import { useTestDatabase } from '../helpers/test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 const db = useTestDatabase('baseline');
 let dir: string;
@@ -27,12 +28,12 @@ beforeAll(async () => {
   const baseline = (await loadMigrations()).filter((m) => m.name < TIER_MIGRATION).at(-1)!.name;
   await writeLedgerUpTo(db(), baseline);
   await seedSandbox(db(), { assignments: false });
-  const backup = await backupDatabase({ databaseUrl: db().url, dir }, { reporter: silentReporter });
+  const backup = await backupDatabase({ database: plainTarget(db().url), dir }, { reporter: silentReporter });
   if (!backup.ok) throw new Error(backup.failure.message);
   manifest = backup.value.manifestPath;
   beforeMigration = await tableChecksums(db().url);
   await apply(db());
-  const seeded = await seedTiers({ databaseUrl: db().url, fixturesDir: FIXTURES_DIR }, { reporter: silentReporter });
+  const seeded = await seedTiers({ database: plainTarget(db().url), fixturesDir: FIXTURES_DIR }, { reporter: silentReporter });
   if (!seeded.ok) throw new Error(seeded.failure.message);
 });
 

@@ -46,7 +46,7 @@ async function writerFor(options: Partial<ApiLogWriterOptions> = {}) {
   const log = captureLog('info');
   const pool = createPool(proxy.route(db().url), { max: 1, connectTimeoutMs: 2_000, applicationName: 'api-log-writer-test' });
   pool.on('error', () => {});
-  const writer = createApiLogWriter({ pool, log: log.logger, flushIntervalMs: 60_000, maxBatch: 5, maxQueued: 8, writeTimeoutMs: 2_000, closeRetryMs: 500, ...options });
+  const writer = createApiLogWriter({ pool, schema: 'public', log: log.logger, flushIntervalMs: 60_000, maxBatch: 5, maxQueued: 8, writeTimeoutMs: 2_000, closeRetryMs: 500, ...options });
   const balanced = () => {
     const c = writer.counts();
     return c.recorded === c.written + c.dropped + c.queued + c.commitUnknown;
@@ -83,7 +83,7 @@ describe('api_logs writer: exact accounting', () => {
 
   it.each<[string, string]>([
     ['COMMIT', 'the server committed: the next attempt learns it and does not write the batch again'],
-    ['INSERT INTO api_logs', 'the server rolled back: the next attempt writes the batch'],
+    ['INSERT INTO "public"."api_logs"', 'the server rolled back: the next attempt writes the batch'],
   ])('the connection is lost right after %s is sent: %s', async (text) => {
     const { writer, pool, balanced } = await writerFor();
     proxy.cutAfter(text, 'refuse');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../helpers/server.js';
 import { useTestDatabase } from '../helpers/test-database.js';
+import { plainTarget } from '../../src/shared/database-target.js';
 
 const db = useTestDatabase('all');
 let server: RunningApp;
@@ -21,7 +22,7 @@ describe('GET /health', () => {
   });
 
   it('answers 503 unhealthy when the database cannot be reached', async () => {
-    const down = await startApp(db(), { databaseUrl: 'postgresql://postgres@127.0.0.1:1/nowhere' });
+    const down = await startApp(db(), { database: plainTarget('postgresql://postgres@127.0.0.1:1/nowhere') });
     try {
       const res = await fetch(`${down.url}/health`);
       expect(res.status).toBe(503);

@@ -59,7 +59,7 @@ describe('a database without the tier migration', () => {
     await db().pool.query(up);
     const client = await db().pool.connect();
     try {
-      const outcome = await applyTierAssignments(client, unwrap(await loadTierAssignments()));
+      const outcome = await applyTierAssignments(client, 'public', unwrap(await loadTierAssignments()));
       expect(outcome).not.toHaveProperty('missing');
     } finally {
       client.release();

@@ -26,7 +26,7 @@ afterAll(async () => {
 
 const KEY = 424242;
 const heldBy = async () =>
-  (await db().pool.query<{ pid: number }>(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted`, [KEY])).rows;
+  (await db().pool.query<{ pid: number }>(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [KEY])).rows;
 
 describe('PgBouncer test helper', () => {
   it('serves the test database through a port of its own', async () => {

@@ -16,7 +16,7 @@ describe('tierctl verify against a good sandbox', () => {
   });
 
   it('skips test 1 without a database URL, never passes it', async () => {
-    const r = await verify(undefined, { databaseUrl: undefined });
+    const r = await verify(undefined, { database: undefined });
     expect(r.checks[0]).toMatchObject({ id: 1, result: 'skipped', message: expect.stringMatching(/--database-url/) });
     expect(r.passed).toBe(true);
   });

@@ -2,7 +2,7 @@ import { accessExplain, type AccessExplanation } from '../../runbook/access-expl
 import { ExitCode } from '../../shared/exit-codes.js';
 import { unwrap } from '../../shared/failure.js';
 import type { CliContext } from '../context.js';
-import { resolveDatabaseUrl } from '../database-url.js';
+import { resolveDatabaseTarget } from '../database-url.js';
 import { colors, writeJson } from '../output.js';
 import { renderTable } from '../table.js';
 import type { AccessExplainFlags } from './access.js';
@@ -44,8 +44,8 @@ export function explanationText(x: AccessExplanation, c: ReturnType<typeof color
 }
 
 export async function accessExplainAction(ctx: CliContext, opts: AccessExplainFlags): Promise<number> {
-  const databaseUrl = resolveDatabaseUrl(ctx, opts);
-  const x = unwrap(await accessExplain({ databaseUrl, email: opts.user, modelId: opts.model }));
+  const database = await resolveDatabaseTarget(ctx, opts);
+  const x = unwrap(await accessExplain({ database, email: opts.user, modelId: opts.model }));
   if (opts.json) writeJson(ctx.stdout, { ok: true, ...x });
   else ctx.stdout.write(explanationText(x, colors(ctx.stdout, ctx.env)));
   return ExitCode.ok;

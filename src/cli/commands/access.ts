@@ -4,6 +4,7 @@ import { runAction } from '../run-action.js';
 
 export interface AccessExplainFlags {
   databaseUrl?: string;
+  directUrl?: string;
   user: string;
   model: string;
   json?: boolean;

@@ -3,16 +3,16 @@ import { verifyBackup } from '../../runbook/verify-backup.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { unwrap } from '../../shared/failure.js';
 import type { CliContext } from '../context.js';
-import { resolveDatabaseUrl } from '../database-url.js';
+import { resolveDatabaseTarget } from '../database-url.js';
 import { colors, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
 import { renderTable } from '../table.js';
 import type { BackupFlags, VerifyFlags } from './backup.js';
 
 export async function backupAction(ctx: CliContext, opts: BackupFlags): Promise<number> {
-  const databaseUrl = resolveDatabaseUrl(ctx, opts);
+  const database = await resolveDatabaseTarget(ctx, opts);
   const report = unwrap(
-    await backupDatabase({ databaseUrl, dir: opts.dir, ...(opts.pgDump ? { pgDump: opts.pgDump } : {}) }, { reporter: await cliReporter(ctx), signal: ctx.signal }),
+    await backupDatabase({ database, dir: opts.dir, ...(opts.pgDump ? { pgDump: opts.pgDump } : {}) }, { reporter: await cliReporter(ctx), signal: ctx.signal }),
   );
   if (opts.json) {
     writeJson(ctx.stdout, { ok: true, ...report });

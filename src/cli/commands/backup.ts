@@ -4,6 +4,7 @@ import { runAction } from '../run-action.js';
 
 export interface BackupFlags {
   databaseUrl?: string;
+  directUrl?: string;
   dir: string;
   pgDump?: string;
   json?: boolean;

@@ -3,11 +3,10 @@ import type { DeployReport } from '../../runbook/deploy/deploy-types.js';
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { unwrap } from '../../shared/failure.js';
-import { redactUrl } from '../../shared/redact-url.js';
 import { apiUrl, positiveInt } from '../../shared/settings.js';
 import { confirmOrRefuse } from '../confirm.js';
 import type { CliContext } from '../context.js';
-import { resolveDatabaseUrl } from '../database-url.js';
+import { resolveDatabaseTarget } from '../database-url.js';
 import { resolveFixturesDir } from '../fixtures-option.js';
 import { colors, formatFailure, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
@@ -26,20 +25,20 @@ export function deploySummary(r: DeployReport, c: ReturnType<typeof colors>): st
 }
 
 export async function deployAction(ctx: CliContext, opts: DeployFlags): Promise<number> {
-  const databaseUrl = resolveDatabaseUrl(ctx, opts);
+  const database = await resolveDatabaseTarget(ctx, opts);
   const cfg = unwrap(resolveConfig({ apiUrl, wait: { flag: 'wait', schema: positiveInt }, timeout: { flag: 'timeout', schema: positiveInt } }, ctx.sources({ ...opts })));
   const hookTimeoutMs = durationFlag('--hook-timeout', opts.hookTimeout ?? '2m');
   const lockTimeoutMs = durationFlag('--lock-timeout', opts.lockTimeout);
   // One password source for creating the test users and logging in as them, as `tierctl verify`
   // has it: users prepared before the deployment (guide pre-deployment step 3) log in too.
   const password = testPassword(ctx, opts.passwordEnv).password;
-  if (!isLocalDatabase(databaseUrl)) {
-    await confirmOrRefuse(ctx, { yes: Boolean(opts.yes), action: `deploy the tier migration to ${redactUrl(databaseUrl)}` });
+  if (!isLocalDatabase(database)) {
+    await confirmOrRefuse(ctx, { yes: Boolean(opts.yes), action: `deploy the tier migration to ${database.redacted}` });
   }
   const report = unwrap(
     await deploy(
       {
-        databaseUrl,
+        database,
         apiUrl: cfg.apiUrl,
         backupDir: opts.backupDir,
         evidenceDir: opts.evidenceDir ?? opts.backupDir,

@@ -6,6 +6,7 @@ import { hookOptions, type HookFlags } from './hook-flags.js';
 
 export interface DeployFlags extends HookFlags {
   databaseUrl?: string;
+  directUrl?: string;
   apiUrl?: string;
   backupDir: string;
   evidenceDir?: string;

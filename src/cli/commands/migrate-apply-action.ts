@@ -14,8 +14,8 @@ export interface ApplyFlags extends MigrateFlags {
 }
 
 export async function migrateApplyAction(ctx: CliContext, flags: ApplyFlags): Promise<number> {
-  const settings = migrateSettings(ctx, flags);
-  const confirm = confirmIfRemote(ctx, flags, settings.databaseUrl);
+  const settings = await migrateSettings(ctx, flags);
+  const confirm = confirmIfRemote(ctx, flags, settings.database);
   const report = unwrap(
     await migrateApply(
       { ...settings, dryRun: Boolean(flags.dryRun) },

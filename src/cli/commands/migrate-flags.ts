@@ -9,6 +9,7 @@ import { databaseOption } from '../database-option.js';
 /** Flags every `tierctl migrate` subcommand shares. */
 export interface MigrateFlags {
   readonly databaseUrl?: string;
+  readonly directUrl?: string;
   readonly migrationsDir?: string;
   readonly json?: boolean;
   readonly yes?: boolean;

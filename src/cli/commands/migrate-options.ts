@@ -2,7 +2,8 @@ import { unwrap, usageFailure, err } from '../../shared/failure.js';
 import { durationFlag } from '../duration-flag.js';
 import type { CliContext } from '../context.js';
 import { confirmOrRefuse } from '../confirm.js';
-import { resolveDatabaseUrl } from '../database-url.js';
+import { resolveDatabaseTarget } from '../database-url.js';
+import type { DatabaseTarget } from '../../shared/database-target.js';
 import type { MigrateFlags } from './migrate-flags.js';
 
 export type { MigrateFlags };
@@ -10,13 +11,13 @@ export type { MigrateFlags };
 const duration = (flag: string, text: string | undefined) => (text === undefined ? undefined : durationFlag(flag, text));
 
 /** The settings the runbook steps take, from the flags (and TIERCTL_MIGRATIONS_DIR); bad values are exit 2. */
-export function migrateSettings(ctx: CliContext, flags: MigrateFlags) {
+export async function migrateSettings(ctx: CliContext, flags: MigrateFlags) {
   const retries = flags.retries === undefined ? undefined : Number(flags.retries);
   if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= 20)) {
     unwrap(err(usageFailure('invalid_retries', `--retries: expected a whole number from 0 to 20 (got ${JSON.stringify(flags.retries)})`)));
   }
   return {
-    databaseUrl: resolveDatabaseUrl(ctx, flags),
+    database: await resolveDatabaseTarget(ctx, flags),
     migrationsDir: flags.migrationsDir ?? (ctx.env.TIERCTL_MIGRATIONS_DIR || undefined),
     lockTimeoutMs: duration('--lock-timeout', flags.lockTimeout),
     waitMs: duration('--wait', flags.wait),
@@ -25,7 +26,11 @@ export function migrateSettings(ctx: CliContext, flags: MigrateFlags) {
 }
 
 /** A database on this machine (loopback or a Unix socket): applying there needs no confirmation. */
-export function isLocalDatabase(url: string): boolean {
+export function isLocalDatabase(target: DatabaseTarget): boolean {
+  return [target.url, target.directUrl].every((url) => url === null || isLocalUrl(url));
+}
+
+function isLocalUrl(url: string): boolean {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const socket = u.searchParams.get('host');
@@ -33,9 +38,9 @@ export function isLocalDatabase(url: string): boolean {
 }
 
 /** Asks before writing to a database on another host; `--yes` skips it, no TTY refuses (exit 4). */
-export function confirmIfRemote(ctx: CliContext, flags: MigrateFlags, url: string) {
+export function confirmIfRemote(ctx: CliContext, flags: MigrateFlags, target: DatabaseTarget) {
   return async (action: string, details: readonly string[]): Promise<void> => {
-    if (isLocalDatabase(url)) return;
+    if (isLocalDatabase(target)) return;
     await confirmOrRefuse(ctx, { yes: Boolean(flags.yes), action, details });
   };
 }

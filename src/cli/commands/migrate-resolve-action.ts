@@ -18,8 +18,8 @@ export interface ResolveFlags extends MigrateFlags {
 
 /** `tierctl migrate baseline`: the ledger-only commands share this file (they write no schema). */
 export async function migrateBaselineAction(ctx: CliContext, flags: BaselineFlags): Promise<number> {
-  const settings = migrateSettings(ctx, flags);
-  const confirm = confirmIfRemote(ctx, flags, settings.databaseUrl);
+  const settings = await migrateSettings(ctx, flags);
+  const confirm = confirmIfRemote(ctx, flags, settings.database);
   const report = unwrap(
     await migrateBaseline(
       { ...settings, to: flags.to },
@@ -39,8 +39,8 @@ export async function migrateBaselineAction(ctx: CliContext, flags: BaselineFlag
 }
 
 export async function migrateResolveAction(ctx: CliContext, flags: ResolveFlags): Promise<number> {
-  const settings = migrateSettings(ctx, flags);
-  const confirm = confirmIfRemote(ctx, flags, settings.databaseUrl);
+  const settings = await migrateSettings(ctx, flags);
+  const confirm = confirmIfRemote(ctx, flags, settings.database);
   const report = unwrap(
     await migrateResolve(
       { ...settings, applied: flags.applied, rolledBack: flags.rolledBack },

@@ -20,7 +20,7 @@ export interface RollbackFlags extends MigrateFlags {
 }
 
 export async function migrateRollbackAction(ctx: CliContext, flags: RollbackFlags): Promise<number> {
-  const settings = migrateSettings(ctx, flags);
+  const settings = await migrateSettings(ctx, flags);
   const report = unwrap(
     await migrateRollback(
       { ...settings, to: flags.to, acceptLoss: Boolean(flags.acceptLoss), backupManifest: flags.backup, reason: flags.reason, dryRun: Boolean(flags.dryRun), allowEditedDown: flags.allowEditedDown ?? [] },

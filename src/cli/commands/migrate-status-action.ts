@@ -20,7 +20,7 @@ export function statusExitCode(report: MigrateStatusReport, strict: boolean): Ex
 }
 
 export async function migrateStatusAction(ctx: CliContext, flags: StatusFlags): Promise<number> {
-  const settings = migrateSettings(ctx, flags);
+  const settings = await migrateSettings(ctx, flags);
   const report = unwrap(await migrateStatus(settings, { reporter: await cliReporter(ctx) }));
   const code = statusExitCode(report, Boolean(flags.strict));
   if (flags.json) writeJson(ctx.stdout, { ok: code === ExitCode.ok, ...report });

@@ -3,7 +3,8 @@ import { collectMonitor, type MonitorReport } from '../../runbook/monitor.js';
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { TierctlError, unwrap, usageFailure } from '../../shared/failure.js';
-import { nonNegativeNumber, optionalApiUrl, optionalDatabaseUrl, positiveInt } from '../../shared/settings.js';
+import { directUrl, nonNegativeNumber, optionalApiUrl, optionalDatabaseUrl, positiveInt } from '../../shared/settings.js';
+import { targetFor } from '../database-url.js';
 import { numberIn, optional } from '../../shared/value-schema.js';
 import type { CliContext } from '../context.js';
 import { colors, writeJson } from '../output.js';
@@ -12,6 +13,7 @@ import type { MonitorFlags } from './monitor.js';
 
 const settings = {
   databaseUrl: optionalDatabaseUrl,
+  directUrl,
   apiUrl: optionalApiUrl,
   watch: { flag: 'watch', schema: optional(positiveInt), fallback: undefined },
   maxDenialsPerHour: { flag: 'maxDenialsPerHour', schema: nonNegativeNumber },
@@ -44,7 +46,7 @@ export async function monitorAction(ctx: CliContext, opts: MonitorFlags): Promis
   if (!cfg.databaseUrl && !cfg.apiUrl) throw new TierctlError(usageFailure('nothing_to_monitor', 'Give --database-url (api_logs), --api-url (/metrics), or both'));
   if (opts.once && cfg.watch !== undefined) throw new TierctlError(usageFailure('conflicting_options', '--once and --watch exclude each other'));
   const options = {
-    ...(cfg.databaseUrl ? { databaseUrl: cfg.databaseUrl } : {}),
+    ...(cfg.databaseUrl ? { database: unwrap(await targetFor(ctx, opts, cfg.databaseUrl, cfg.directUrl)) } : {}),
     ...(cfg.apiUrl ? { apiUrl: cfg.apiUrl } : {}),
     thresholds: { maxDenialsPerHour: cfg.maxDenialsPerHour, maxTierCheckMs: cfg.maxTierCheckMs, minCacheHitRate: cfg.minCacheHitRate / 100 },
     timeoutMs: cfg.timeout,

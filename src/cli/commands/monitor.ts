@@ -4,6 +4,7 @@ import { runAction } from '../run-action.js';
 
 export interface MonitorFlags {
   databaseUrl?: string;
+  directUrl?: string;
   apiUrl?: string;
   once?: boolean;
   watch?: string;

@@ -2,7 +2,7 @@ import { preflight } from '../../runbook/preflight.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { unwrap, usageFailure, TierctlError } from '../../shared/failure.js';
 import type { CliContext } from '../context.js';
-import { resolveDatabaseUrl } from '../database-url.js';
+import { resolveDatabaseTarget } from '../database-url.js';
 import { colors, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
 import { statusMark } from '../status-marks.js';
@@ -10,12 +10,12 @@ import { renderTable } from '../table.js';
 import type { PreflightFlags } from './preflight.js';
 
 export async function preflightAction(ctx: CliContext, opts: PreflightFlags): Promise<number> {
-  const databaseUrl = resolveDatabaseUrl(ctx, opts);
+  const database = await resolveDatabaseTarget(ctx, opts);
   const seconds = Number(opts.longTransaction);
   if (!Number.isFinite(seconds) || seconds < 0) throw new TierctlError(usageFailure('invalid_option', `--long-transaction: expected seconds >= 0, got "${opts.longTransaction}"`));
   const report = unwrap(
     await preflight(
-      { databaseUrl, backupDir: opts.backupDir, longTransactionMs: seconds * 1000, ...(opts.pgDump ? { pgDump: opts.pgDump } : {}) },
+      { database, backupDir: opts.backupDir, longTransactionMs: seconds * 1000, ...(opts.pgDump ? { pgDump: opts.pgDump } : {}) },
       { reporter: await cliReporter(ctx), signal: ctx.signal },
     ),
   );

@@ -4,6 +4,7 @@ import { runAction } from '../run-action.js';
 
 export interface PreflightFlags {
   databaseUrl?: string;
+  directUrl?: string;
   backupDir: string;
   pgDump?: string;
   longTransaction: string;

@@ -12,11 +12,12 @@ import { buildApp } from '../../server/app.js';
 import { createMockProvider } from '../../server/providers/mock.js';
 import { createProviderRegistry } from '../../server/providers/provider.js';
 import { resolveConfig } from '../../shared/config.js';
+import { plainTarget, sessionUrl } from '../../shared/database-target.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { err, failure, ok, unwrap, usageFailure, type Result } from '../../shared/failure.js';
 import { postgresUrl } from '../../shared/settings.js';
 import type { CliContext } from '../context.js';
-import { resolveDatabaseUrl } from '../database-url.js';
+import { resolveDatabaseTarget } from '../database-url.js';
 import { resolveFixturesDir } from '../fixtures-option.js';
 import { colors, formatFailure, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
@@ -32,7 +33,7 @@ import { testPassword } from './users-action.js';
  */
 async function startBackend(url: string): Promise<Result<Backend>> {
   const mock = createMockProvider();
-  const app = await buildApp({ databaseUrl: url, jwt: { secret: randomBytes(32).toString('hex') }, providers: createProviderRegistry([mock], mock) });
+  const app = await buildApp({ database: plainTarget(url), jwt: { secret: randomBytes(32).toString('hex') }, providers: createProviderRegistry([mock], mock) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return ok({ url: `http://127.0.0.1:${port}`, close: () => app.close() });
@@ -50,13 +51,14 @@ function isAlive(pid: number): boolean {
 
 const DEFAULT_SANDBOX_SERVER = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-function sourceOf(ctx: CliContext, opts: RehearseFlags): SourceSpec | undefined {
+async function sourceOf(ctx: CliContext, opts: RehearseFlags): Promise<SourceSpec | undefined> {
   if (opts.fromBackup !== undefined && opts.fromDatabase !== undefined) {
     unwrap(err(usageFailure('conflicting_sources', '--from-backup and --from-database: give one source for the copy, not both')));
   }
   if (opts.fromBackup !== undefined) return { kind: 'backup', manifestPath: resolve(opts.fromBackup) };
   if (opts.fromDatabase === undefined) return undefined;
-  const url = opts.fromDatabase === true ? resolveDatabaseUrl(ctx, {}) : unwrap(resolveConfig({ fromDatabase: { flag: 'fromDatabase', schema: postgresUrl, secret: true } }, ctx.sources({ fromDatabase: opts.fromDatabase }))).fromDatabase;
+  // pg_dump of the source needs a session: its direct URL when it has one.
+  const url = opts.fromDatabase === true ? sessionUrl(await resolveDatabaseTarget(ctx, {})) : unwrap(resolveConfig({ fromDatabase: { flag: 'fromDatabase', schema: postgresUrl, secret: true } }, ctx.sources({ fromDatabase: opts.fromDatabase }))).fromDatabase;
   return { kind: 'database', url };
 }
 
@@ -75,7 +77,7 @@ async function writable(flag: string, dir: string): Promise<void> {
 export async function rehearseAction(ctx: CliContext, opts: RehearseFlags): Promise<number> {
   const sandboxUrl = opts.sandboxUrl ?? opts.adminUrl;
   const { adminUrl } = unwrap(resolveConfig({ adminUrl: { flag: 'adminUrl', schema: postgresUrl, secret: true, fallback: ctx.env.TIERCTL_SANDBOX_URL || ctx.env.TIERCTL_ADMIN_URL || DEFAULT_SANDBOX_SERVER } }, ctx.sources({ adminUrl: sandboxUrl })));
-  const from = sourceOf(ctx, opts);
+  const from = await sourceOf(ctx, opts);
   const fixturesDir = resolveFixturesDir(ctx, opts);
   // pg_restore from beside --pg-dump (same installation), as backup does, unless given.
   const pgRestore = opts.pgRestore ?? (opts.pgDump ? siblingTool(opts.pgDump, 'pg_restore') : undefined);

@@ -3,7 +3,7 @@ import { ExitCode } from '../../shared/exit-codes.js';
 import { TierctlError, unwrap, usageFailure } from '../../shared/failure.js';
 import { confirmOrRefuse } from '../confirm.js';
 import type { CliContext } from '../context.js';
-import { resolveDatabaseUrl } from '../database-url.js';
+import { resolveDatabaseTarget } from '../database-url.js';
 import { colors, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
 import { renderTable } from '../table.js';
@@ -19,7 +19,7 @@ function planLines(plan: RestorePlan): string[] {
 }
 
 export async function restoreAction(ctx: CliContext, manifestPath: string, opts: RestoreFlags): Promise<number> {
-  const databaseUrl = resolveDatabaseUrl(ctx, opts);
+  const database = await resolveDatabaseTarget(ctx, opts);
   const lockTimeoutMs = Number(opts.lockTimeout);
   if (!Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 0) throw new TierctlError(usageFailure('invalid_option', `--lock-timeout: expected milliseconds, got "${opts.lockTimeout}"`));
   const reporter = await cliReporter(ctx);
@@ -33,7 +33,7 @@ export async function restoreAction(ctx: CliContext, manifestPath: string, opts:
     await restoreBackup(
       {
         manifestPath,
-        databaseUrl,
+        database,
         lockTimeoutMs,
         noOwner: !opts.owner,
         ...(opts.toDatabase !== undefined ? { toDatabase: opts.toDatabase } : {}),

@@ -4,6 +4,7 @@ import { runAction } from '../run-action.js';
 
 export interface RestoreFlags {
   databaseUrl?: string;
+  directUrl?: string;
   toDatabase?: string;
   pgRestore?: string;
   owner: boolean;

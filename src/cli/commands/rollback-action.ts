@@ -3,11 +3,10 @@ import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { unwrap } from '../../shared/failure.js';
 import { durationFlag } from '../duration-flag.js';
-import { redactUrl } from '../../shared/redact-url.js';
 import { optionalApiUrl, positiveInt } from '../../shared/settings.js';
 import { confirmOrRefuse } from '../confirm.js';
 import type { CliContext } from '../context.js';
-import { resolveDatabaseUrl } from '../database-url.js';
+import { resolveDatabaseTarget } from '../database-url.js';
 import { colors, formatFailure, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
 import { renderTable } from '../table.js';
@@ -15,19 +14,19 @@ import { phaseTable } from './phase-table.js';
 import type { RollbackFlags } from './rollback.js';
 
 export async function rollbackAction(ctx: CliContext, opts: RollbackFlags): Promise<number> {
-  const databaseUrl = resolveDatabaseUrl(ctx, opts);
+  const database = await resolveDatabaseTarget(ctx, opts);
   const { apiUrl, timeout, wait } = unwrap(resolveConfig({ apiUrl: optionalApiUrl, timeout: { flag: 'timeout', schema: positiveInt }, wait: { flag: 'wait', schema: positiveInt } }, ctx.sources({ ...opts })));
   const hookTimeoutMs = durationFlag('--hook-timeout', opts.hookTimeout ?? '2m');
   const lockTimeoutMs = durationFlag('--lock-timeout', opts.lockTimeout ?? '5s');
   await confirmOrRefuse(ctx, {
     yes: Boolean(opts.yes),
-    action: `roll back the tier migration of ${redactUrl(databaseUrl)}${opts.restore ? ` and restore ${opts.restore}` : ''}`,
+    action: `roll back the tier migration of ${database.redacted}${opts.restore ? ` and restore ${opts.restore}` : ''}`,
     details: [opts.stopCmd ? `stop: ${opts.stopCmd}` : 'no stop command', opts.startCmd ? `start: ${opts.startCmd}` : 'no start command'],
   });
   const report = unwrap(
     await rollbackProcedure(
       {
-        databaseUrl,
+        database,
         ...(apiUrl ? { apiUrl } : {}),
         ...(opts.migrationsDir ? { migrationsDir: opts.migrationsDir } : {}),
         ...(opts.backup ? { backupManifest: opts.backup } : {}),

@@ -5,6 +5,7 @@ import { hookOptions, type HookFlags } from './hook-flags.js';
 
 export interface RollbackFlags extends HookFlags {
   databaseUrl?: string;
+  directUrl?: string;
   apiUrl?: string;
   migrationsDir?: string;
   backup?: string;

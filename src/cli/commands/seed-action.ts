@@ -3,7 +3,7 @@ import { ExitCode } from '../../shared/exit-codes.js';
 import { unwrap } from '../../shared/failure.js';
 import { confirmOrRefuse } from '../confirm.js';
 import type { CliContext } from '../context.js';
-import { resolveDatabaseUrl } from '../database-url.js';
+import { resolveDatabaseTarget } from '../database-url.js';
 import { resolveFixturesDir } from '../fixtures-option.js';
 import { colors, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
@@ -21,7 +21,7 @@ export function seedTable(report: SeedReport): string {
 }
 
 export async function seedAction(ctx: CliContext, opts: SeedFlags): Promise<number> {
-  const databaseUrl = resolveDatabaseUrl(ctx, opts);
+  const database = await resolveDatabaseTarget(ctx, opts);
   const fixturesDir = resolveFixturesDir(ctx, opts);
   const confirm = async (plan: SeedReport) => {
     ctx.stderr.write(seedTable(plan));
@@ -31,7 +31,7 @@ export async function seedAction(ctx: CliContext, opts: SeedFlags): Promise<numb
   };
   const report = unwrap(
     await seedTiers(
-      { databaseUrl, fixturesDir, catalog: Boolean(opts.catalog), dryRun: Boolean(opts.dryRun) },
+      { database, fixturesDir, catalog: Boolean(opts.catalog), dryRun: Boolean(opts.dryRun) },
       { reporter: await cliReporter(ctx), ...(opts.dryRun || opts.yes ? {} : { confirm }) },
     ),
   );

@@ -5,6 +5,7 @@ import { runAction } from '../run-action.js';
 
 export interface SeedFlags {
   databaseUrl?: string;
+  directUrl?: string;
   fixtures?: string;
   catalog?: boolean;
   dryRun?: boolean;

@@ -4,6 +4,7 @@ import { runAction } from '../run-action.js';
 
 export interface ServeFlags {
   databaseUrl?: string;
+  directUrl?: string;
   port?: string;
   host?: string;
 }

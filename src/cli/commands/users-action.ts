@@ -5,7 +5,7 @@ import { ExitCode } from '../../shared/exit-codes.js';
 import { TierctlError, unwrap, usageFailure } from '../../shared/failure.js';
 import { confirmOrRefuse } from '../confirm.js';
 import type { CliContext } from '../context.js';
-import { resolveDatabaseUrl } from '../database-url.js';
+import { resolveDatabaseTarget } from '../database-url.js';
 import { resolveFixturesDir } from '../fixtures-option.js';
 import { colors, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
@@ -24,7 +24,7 @@ export function testPassword(ctx: CliContext, passwordEnv: string | undefined): 
 }
 
 export async function usersCreateAction(ctx: CliContext, opts: UsersCreateFlags): Promise<number> {
-  const databaseUrl = resolveDatabaseUrl(ctx, opts);
+  const database = await resolveDatabaseTarget(ctx, opts);
   const fixturesDir = resolveFixturesDir(ctx, opts);
   const reporter = await cliReporter(ctx);
   const c = colors(ctx.stdout, ctx.env);
@@ -33,7 +33,7 @@ export async function usersCreateAction(ctx: CliContext, opts: UsersCreateFlags)
       await confirmOrRefuse(ctx, { yes: Boolean(opts.yes), action: `delete the test users ${emails.join(', ')} and their subscriptions`, details: [...emails] });
       return true;
     };
-    const removed = unwrap(await removeGuideTestUsers({ databaseUrl, fixturesDir }, { reporter, confirm }));
+    const removed = unwrap(await removeGuideTestUsers({ database, fixturesDir }, { reporter, confirm }));
     if (opts.json) writeJson(ctx.stdout, { ok: true, ...removed });
     else {
       ctx.stdout.write(`Removed ${removed.removed.length} test user(s)${removed.removed.length ? `: ${removed.removed.join(', ')}` : ''}\n`);
@@ -42,7 +42,7 @@ export async function usersCreateAction(ctx: CliContext, opts: UsersCreateFlags)
     return ExitCode.ok;
   }
   const { password, source } = testPassword(ctx, opts.passwordEnv);
-  const report = unwrap(await createTestUsers({ databaseUrl, fixturesDir, password }, { reporter }));
+  const report = unwrap(await createTestUsers({ database, fixturesDir, password }, { reporter }));
   if (opts.json) {
     writeJson(ctx.stdout, { ok: true, passwordSource: source, ...report });
     return ExitCode.ok;

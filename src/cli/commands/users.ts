@@ -5,6 +5,7 @@ import { runAction } from '../run-action.js';
 
 export interface UsersCreateFlags {
   databaseUrl?: string;
+  directUrl?: string;
   fixtures?: string;
   passwordEnv?: string;
   remove?: boolean;

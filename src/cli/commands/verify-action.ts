@@ -4,7 +4,8 @@ import { dirname, resolve } from 'node:path';
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { TierctlError, failure, unwrap, usageFailure } from '../../shared/failure.js';
-import { apiUrl, optionalDatabaseUrl, positiveInt } from '../../shared/settings.js';
+import { apiUrl, directUrl, optionalDatabaseUrl, positiveInt } from '../../shared/settings.js';
+import { targetFor } from '../database-url.js';
 import { runVerify, type VerifyReport } from '../../verify/run-verify.js';
 import { evidenceText, unreachableJunit, verifyJunit } from '../../verify/verify-junit.js';
 import type { CliContext } from '../context.js';
@@ -33,8 +34,9 @@ export function verifyText(r: VerifyReport, c: ReturnType<typeof colors>): strin
 
 export async function verifyAction(ctx: CliContext, opts: VerifyFlags): Promise<number> {
   const cfg = unwrap(
-    resolveConfig({ apiUrl, databaseUrl: optionalDatabaseUrl, wait: { flag: 'wait', schema: positiveInt }, timeout: { flag: 'timeout', schema: positiveInt } }, ctx.sources({ ...opts })),
+    resolveConfig({ apiUrl, databaseUrl: optionalDatabaseUrl, directUrl, wait: { flag: 'wait', schema: positiveInt }, timeout: { flag: 'timeout', schema: positiveInt } }, ctx.sources({ ...opts })),
   );
+  const database = cfg.databaseUrl ? unwrap(await targetFor(ctx, opts, cfg.databaseUrl, cfg.directUrl)) : undefined;
   const only = checkList('--only', opts.only);
   const skip = checkList('--skip', opts.skip);
   // Found out now, not after the checks ran (a CI gate would lose its report).
@@ -48,7 +50,7 @@ export async function verifyAction(ctx: CliContext, opts: VerifyFlags): Promise<
   const result = await runVerify(
     {
       apiUrl: cfg.apiUrl,
-      ...(cfg.databaseUrl ? { databaseUrl: cfg.databaseUrl } : {}),
+      ...(database ? { database } : {}),
       fixturesDir: resolveFixturesDir(ctx, opts),
       password: testPassword(ctx, opts.passwordEnv).password,
       waitMs: cfg.wait * 1000,

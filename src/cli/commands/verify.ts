@@ -6,6 +6,7 @@ import { runAction } from '../run-action.js';
 export interface VerifyFlags {
   apiUrl?: string;
   databaseUrl?: string;
+  directUrl?: string;
   fixtures?: string;
   json?: boolean;
   junit?: string;

@@ -24,7 +24,7 @@ const quiet = (deps: DeployDeps) => ({ reporter: silentReporter, ...(deps.signal
 const done = <T>(detail: string, data: T): Result<PhaseDone<T>> => ok({ detail, data });
 
 export async function preflightPhase(o: DeployOptions, deps: DeployDeps) {
-  const report = await preflight({ databaseUrl: o.databaseUrl, backupDir: o.backupDir, ...(o.pgDump ? { pgDump: o.pgDump } : {}) }, quiet(deps));
+  const report = await preflight({ database: o.database, backupDir: o.backupDir, ...(o.pgDump ? { pgDump: o.pgDump } : {}) }, quiet(deps));
   if (!report.ok) return report;
   const blockers = report.value.checks.filter((c) => c.status === 'blocker');
   if (blockers.length > 0) {
@@ -32,14 +32,14 @@ export async function preflightPhase(o: DeployOptions, deps: DeployDeps) {
       hint: 'Run `tierctl preflight` for the details and the way out of each blocker.',
     }));
   }
-  const ledger = await migrateStatus({ databaseUrl: o.databaseUrl, ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}) }, quiet(deps));
+  const ledger = await migrateStatus({ database: o.database, ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}) }, quiet(deps));
   if (!ledger.ok) return ledger;
   const detail = `ready (${report.value.warnings} warning(s)); pending: ${ledger.value.pending.join(', ') || 'none'}`;
   return done(detail, { checks: report.value.checks, ledgerBefore: ledger.value.migrations });
 }
 
 export async function backupPhase(o: DeployOptions, deps: DeployDeps) {
-  const r = await backupDatabase({ databaseUrl: o.databaseUrl, dir: o.backupDir, ...(o.pgDump ? { pgDump: o.pgDump } : {}) }, quiet(deps));
+  const r = await backupDatabase({ database: o.database, dir: o.backupDir, ...(o.pgDump ? { pgDump: o.pgDump } : {}) }, quiet(deps));
   if (!r.ok) return r;
   return done(`${r.value.dumpPath} verified; manifest ${r.value.manifestPath}`, { manifestPath: r.value.manifestPath, manifest: r.value.manifest });
 }
@@ -53,7 +53,7 @@ export async function hookPhase(command: string, timeoutMs: number, signal?: Abo
 
 /** `runId`: the deployment's id, recorded with each migration it applies (what its automatic rollback may undo). */
 export async function migratePhase(o: DeployOptions, deps: DeployDeps, runId?: string) {
-  const r = await migrateApply({ databaseUrl: o.databaseUrl, ...(runId ? { runId } : {}), ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}) }, quiet(deps));
+  const r = await migrateApply({ database: o.database, ...(runId ? { runId } : {}), ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}) }, quiet(deps));
   if (!r.ok) return r;
   const applied = r.value.applied;
   const detail = applied.length === 0 ? 'nothing pending (already applied)' : applied.map((a) => `${a.name} (locks held ${Math.round(a.heldMs)} ms)`).join(', ');
@@ -62,21 +62,21 @@ export async function migratePhase(o: DeployOptions, deps: DeployDeps, runId?: s
 
 /** The guide's step 5: the three columns and both indexes exist, read from the catalog. */
 export async function migrationVerifiedPhase(o: DeployOptions) {
-  const r = await withMigrationSession(o.databaseUrl, 'deploy', async (client, schema) => ok(await verifyTierSchema(client, schema, 'present')));
+  const r = await withMigrationSession(o.database, 'deploy', async (client, schema) => ok(await verifyTierSchema(client, schema, 'present')), { plain: true });
   if (!r.ok) return r;
   if (!r.value.ok) return err(failure('migration_not_verified', `The tier schema is incomplete after the migration: missing ${r.value.wrong.join(', ')}`, ExitCode.failed));
   return done(`columns ${r.value.columns.map((c) => c.column).join(', ')}; indexes ${r.value.indexes.map((i) => i.name).join(', ')}`, r.value);
 }
 
 export async function seedPhase(o: DeployOptions, deps: DeployDeps) {
-  const r = await seedTiers({ databaseUrl: o.databaseUrl, fixturesDir: o.fixturesDir }, quiet(deps));
+  const r = await seedTiers({ database: o.database, fixturesDir: o.fixturesDir }, quiet(deps));
   if (!r.ok) return r;
   // The changes (before and after) are what an automatic rollback undoes when the tier columns stay.
   return done(`Created/updated ${r.value.touched} models`, { touched: r.value.touched, changes: r.value.changes.filter((c) => c.changed) });
 }
 
 export async function testUsersPhase(o: DeployOptions) {
-  const r = await createTestUsers({ databaseUrl: o.databaseUrl, fixturesDir: o.fixturesDir, password: o.testPassword }, { reporter: silentReporter });
+  const r = await createTestUsers({ database: o.database, fixturesDir: o.fixturesDir, password: o.testPassword }, { reporter: silentReporter });
   if (!r.ok) return r;
   return done(`${r.value.users.length} test users (${r.value.changed} changed)`, { users: r.value.users.map((u) => ({ email: u.email, outcome: u.outcome })) });
 }
@@ -96,7 +96,7 @@ export async function healthPhase(o: DeployOptions, deps: DeployDeps) {
 }
 
 export async function verifyPhase(o: DeployOptions, deps: DeployDeps): Promise<Result<PhaseDone<VerifySummary>>> {
-  const r = await deps.verify({ apiUrl: o.apiUrl, databaseUrl: o.databaseUrl, ...(deps.signal ? { signal: deps.signal } : {}) });
+  const r = await deps.verify({ apiUrl: o.apiUrl, database: o.database, ...(deps.signal ? { signal: deps.signal } : {}) });
   if (!r.ok) return r;
   const s = r.value;
   const passed = s.checks.filter((c) => c.result === 'pass').length;

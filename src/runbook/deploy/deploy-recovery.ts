@@ -29,7 +29,7 @@ const phaseData = <T>(run: PhaseRun, id: 'backup' | 'migrate' | 'seed'): T | nul
  * from before run ids), and the tier values its seed phase changed.
  */
 async function thisRunsChanges(run: PhaseRun, o: DeployOptions, runId: string): Promise<Result<{ migrations: string[]; seed: AssignmentChange[] }>> {
-  const recorded = await withMigrationSession(o.databaseUrl, 'deploy', async (client, schema) => ok(await appliedByRun(client, schema, runId)));
+  const recorded = await withMigrationSession(o.database, 'deploy', async (client, schema) => ok(await appliedByRun(client, schema, runId)), { plain: true });
   if (!recorded.ok) return recorded;
   const journaled = (phaseData<{ applied?: { name: string }[] }>(run, 'migrate')?.applied ?? []).map((a) => a.name);
   const migrations = [...new Set([...recorded.value, ...(run.journal.runId ? [] : journaled)])].sort();
@@ -88,7 +88,7 @@ async function rollBackOurMigrations(run: PhaseRun, o: DeployOptions, deps: Depl
   return runPhase(run, 'auto-rollback', `Roll back what this run applied (automatic, after the failure): ${migrations.join(', ')}`, async () => {
     // Rolling back the tier migration this run applied drops only tier values written since (by this run's seed).
     const r = await migrateRollback(
-      { databaseUrl: o.databaseUrl, exactly: migrations, ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), acceptLoss: migrations.includes(TIER_MIGRATION), reason: `tierctl deploy: ${f.failure.code}` },
+      { database: o.database, exactly: migrations, ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), acceptLoss: migrations.includes(TIER_MIGRATION), reason: `tierctl deploy: ${f.failure.code}` },
       { reporter: silentReporter, ...(deps.signal ? { signal: deps.signal } : {}) },
     );
     if (!r.ok) return r;

@@ -1,4 +1,5 @@
 import type { Failure, Result } from '../../shared/failure.js';
+import type { DatabaseTarget } from '../../shared/database-target.js';
 import type { Reporter } from '../../shared/reporter.js';
 import type { PhaseRecord } from './deploy-journal.js';
 
@@ -21,10 +22,10 @@ export interface VerifySummary {
 }
 
 /** Runs `tierctl verify` in-process against the target (health first, then the checks). */
-export type VerifyRunner = (target: { readonly apiUrl: string; readonly databaseUrl: string; readonly signal?: AbortSignal }) => Promise<Result<VerifySummary>>;
+export type VerifyRunner = (target: { readonly apiUrl: string; readonly database: DatabaseTarget; readonly signal?: AbortSignal }) => Promise<Result<VerifySummary>>;
 
 export interface DeployOptions {
-  readonly databaseUrl: string;
+  readonly database: DatabaseTarget;
   readonly apiUrl: string;
   readonly backupDir: string;
   /** Where the evidence bundle (JSON + JUnit) is written. */

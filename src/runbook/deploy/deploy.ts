@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { ok, type Failure, type Result } from '../../shared/failure.js';
-import { redactUrl } from '../../shared/redact-url.js';
 import { silentReporter } from '../../shared/reporter.js';
 import { migrateStatus } from '../migrate-status.js';
 import { journalForRun, newJournal, readJournal, writeJournal, type DeployJournal, type PhaseId, type PhaseRecord } from './deploy-journal.js';
@@ -22,7 +21,7 @@ const ALWAYS_RUN: ReadonlySet<PhaseId> = new Set(['migration-verified', 'health'
  * Always ends with an evidence bundle (JSON + JUnit) and the state it left behind.
  */
 export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<Result<DeployReport>> {
-  const database = redactUrl(options.databaseUrl);
+  const database = options.database.redacted;
   const existing = await readJournal(options.journalPath);
   if (!existing.ok) return existing;
   const resumed = journalForRun(existing.value, { resume: options.resume, database, path: options.journalPath });
@@ -61,7 +60,7 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
     failure: failed,
     totalMs: Math.round(performance.now() - started),
   };
-  const after = await migrateStatus({ databaseUrl: options.databaseUrl, ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}) }, { reporter: silentReporter });
+  const after = await migrateStatus({ database: options.database, ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}) }, { reporter: silentReporter });
   const ledgerAfter = after.ok ? after.value.migrations : null;
   const evidence = await writeDeployEvidence(options.evidenceDir, { ...report, database, startedAt: journal.startedAt, verify: verifySummary, ledgerAfter });
   if (!evidence.ok) return evidence;

@@ -2,7 +2,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { requirementsFromCatalog, requirementsFromToc, type DumpRequirements } from '../../db/dump-requirements.js';
-import { schemaOf } from '../../db/ledger.js';
 import { withClient } from '../../db/pg-connect.js';
 import { checkToolCanDump, directPgTool, pgToolVersion, serverVersion } from '../../db/pg-tools.js';
 import { listTables } from '../../db/table-counts.js';
@@ -12,6 +11,7 @@ import { redactUrl } from '../../shared/redact-url.js';
 import type { Reporter } from '../../shared/reporter.js';
 import type { DumpFeed } from '../../db/restore-stream.js';
 import { verifyBackup } from '../verify-backup.js';
+import { plainTarget } from '../../shared/database-target.js';
 
 /**
  * Where the copy of production comes from, described before anything is created: a
@@ -76,7 +76,7 @@ export async function describeSource(spec: SourceSpec, deps: SourceDeps): Promis
     const acl = await aclSql(pgRestore, dump, listing.value.stdout, deps.childEnv, deps.signal);
     if (!acl.ok) return acl;
     return ok({
-      kind: 'backup', label: spec.manifestPath, database: m.database, schema: schemaOf(m.url), serverVersion: m.serverVersion, serverMajor: Number(m.serverVersion.split('.')[0]),
+      kind: 'backup', label: spec.manifestPath, database: m.database, schema: plainTarget(m.url).schema, serverVersion: m.serverVersion, serverMajor: Number(m.serverVersion.split('.')[0]),
       tables: m.toc.tableData.length, sizeBytes: m.files.dump.size, requirements: requirementsFromToc(listing.value.stdout, acl.value),
       feed: { kind: 'file', path: dump }, takenAt: m.createdAt,
     });
@@ -103,7 +103,7 @@ export async function describeSource(spec: SourceSpec, deps: SourceDeps): Promis
   const fits = checkToolCanDump(pgDump, tool.value, serverVersion(num));
   if (!fits.ok) return err({ ...fits.failure, hint: `${fits.failure.hint ?? ''} Then pass it with --pg-dump PATH.`.trim() });
   return ok({
-    kind: 'database', label: redactUrl(spec.url), database: info.db, schema: schemaOf(spec.url), serverVersion: `${Math.floor(num / 10000)}.${num % 10000}`, serverMajor: Math.floor(num / 10000),
+    kind: 'database', label: redactUrl(spec.url), database: info.db, schema: plainTarget(spec.url).schema, serverVersion: `${Math.floor(num / 10000)}.${num % 10000}`, serverMajor: Math.floor(num / 10000),
     tables, sizeBytes: Number(info.size), requirements, feed: { kind: 'pg_dump', pgDump, sourceUrl: spec.url }, takenAt: null,
   });
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { withMigrationSession } from '../../db/migration-session.js';
+import { plainTarget } from '../../shared/database-target.js';
 import { ok, type Result } from '../../shared/failure.js';
 import { silentReporter } from '../../shared/reporter.js';
 import { backupDatabase } from '../backup.js';
@@ -34,7 +35,7 @@ function recordingVerify(ctx: DrillContext): VerifyRunner {
 }
 
 export const phaseOptions = (ctx: DrillContext): DeployOptions => ({
-  databaseUrl: ctx.sandbox!.url, apiUrl: ctx.backend!.url, backupDir: ctx.workDir, evidenceDir: ctx.o.evidenceDir ?? ctx.workDir, journalPath: join(ctx.workDir, 'deploy-journal.json'),
+  database: plainTarget(ctx.sandbox!.url), apiUrl: ctx.backend!.url, backupDir: ctx.workDir, evidenceDir: ctx.o.evidenceDir ?? ctx.workDir, journalPath: join(ctx.workDir, 'deploy-journal.json'),
   fixturesDir: ctx.fixturesDir, hookTimeoutMs: 60_000, seed: true, testUsers: true, testPassword: ctx.o.testPassword, autoRollback: true, resume: false, waitMs: 10_000, httpTimeoutMs: 5000,
   ...(ctx.o.pgDump ? { pgDump: ctx.o.pgDump } : {}),
 });
@@ -54,7 +55,7 @@ export async function deployBody(ctx: DrillContext, checksPhase: string): Body {
 
 /** A deployed copy: the backup a rollback needs first (guide step 4, on the copy). */
 export async function backupBody(ctx: DrillContext): Body {
-  const r = await backupDatabase({ databaseUrl: ctx.sandbox!.url, dir: ctx.workDir, ...(ctx.o.pgDump ? { pgDump: ctx.o.pgDump } : {}) }, { reporter: silentReporter, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) });
+  const r = await backupDatabase({ database: plainTarget(ctx.sandbox!.url), dir: ctx.workDir, ...(ctx.o.pgDump ? { pgDump: ctx.o.pgDump } : {}) }, { reporter: silentReporter, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) });
   if (!r.ok) return r;
   ctx.backupManifest = r.value.manifestPath;
   return ok({ detail: `${r.value.dumpPath} (${r.value.manifest.files.dump.size} bytes), verified`, data: { manifestPath: r.value.manifestPath } });
@@ -62,7 +63,7 @@ export async function backupBody(ctx: DrillContext): Body {
 
 /** What a rollback would do now: the data-loss guard's verdict (a dry run with the backup) and each down.sql statement timed. */
 export async function wouldBeLossBody(ctx: DrillContext, when: 'after-deploy' | 'now'): Body {
-  const dry = await migrateRollback({ databaseUrl: ctx.sandbox!.url, dryRun: true, ...(ctx.backupManifest ? { backupManifest: ctx.backupManifest } : {}) }, { reporter: silentReporter, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) });
+  const dry = await migrateRollback({ database: plainTarget(ctx.sandbox!.url), dryRun: true, ...(ctx.backupManifest ? { backupManifest: ctx.backupManifest } : {}) }, { reporter: silentReporter, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) });
   if (!dry.ok) return dry;
   const d = dry.value;
   ctx.wouldBeLoss = {
@@ -74,7 +75,7 @@ export async function wouldBeLossBody(ctx: DrillContext, when: 'after-deploy' | 
   const set = await loadMigrationSet();
   if (!set.ok) return set;
   const scripts = d.plan.map((p) => ({ name: `${p.name}/down.sql`, sql: set.value.files.find((f) => f.name === p.name)?.downSql ?? '' }));
-  const profiled = await withMigrationSession(ctx.sandbox!.url, 'rehearse', async (client) => ok(await profileStatements(client, 'rollback', scripts, { oneTransaction: true })));
+  const profiled = await withMigrationSession(plainTarget(ctx.sandbox!.url), 'rehearse', async (client) => ok(await profileStatements(client, 'rollback', scripts, { oneTransaction: true })));
   if (!profiled.ok) return profiled;
   ctx.profiles.push(profiled.value);
   ctx.findings.push(profileFinding(profiled.value));
@@ -84,7 +85,7 @@ export async function wouldBeLossBody(ctx: DrillContext, when: 'after-deploy' | 
 
 export async function rollbackDrillBody(ctx: DrillContext, acceptLoss: boolean): Body {
   const r = await rollbackProcedure(
-    { databaseUrl: ctx.sandbox!.url, apiUrl: ctx.backend!.url, ...(ctx.backupManifest ? { backupManifest: ctx.backupManifest } : {}), acceptLoss, hookTimeoutMs: 60_000, httpTimeoutMs: 5000, waitMs: 10_000, reason: 'tierctl rehearse: rollback drill' },
+    { database: plainTarget(ctx.sandbox!.url), apiUrl: ctx.backend!.url, ...(ctx.backupManifest ? { backupManifest: ctx.backupManifest } : {}), acceptLoss, hookTimeoutMs: 60_000, httpTimeoutMs: 5000, waitMs: 10_000, reason: 'tierctl rehearse: rollback drill' },
     { reporter: ctx.deps.reporter, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) },
   );
   if (!r.ok) return r;
@@ -113,7 +114,7 @@ export async function migrationProfileBody(ctx: DrillContext): Body {
   const now = await startingState(ctx.sandbox!.url);
   if (!now.ok) return now;
   const scripts = now.value.set.files.filter((f) => now.value.state.pending.includes(f.name)).map((f) => ({ name: f.name, sql: f.sql }));
-  const profiled = await withMigrationSession(ctx.sandbox!.url, 'rehearse', async (client) => ok(await profileStatements(client, 'apply', scripts, { oneTransaction: false })));
+  const profiled = await withMigrationSession(plainTarget(ctx.sandbox!.url), 'rehearse', async (client) => ok(await profileStatements(client, 'apply', scripts, { oneTransaction: false })));
   if (!profiled.ok) return profiled;
   ctx.profiles.push(profiled.value);
   const f = profileFinding(profiled.value);

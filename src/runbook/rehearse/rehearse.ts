@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failure, ok, type Failure, type Result } from '../../shared/failure.js';
+import { plainTarget } from '../../shared/database-target.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { redactUrl } from '../../shared/redact-url.js';
 import type { Reporter } from '../../shared/reporter.js';

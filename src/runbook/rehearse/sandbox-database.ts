@@ -7,6 +7,7 @@ import { withClient } from '../../db/pg-connect.js';
 import { insertSandboxCatalog } from '../../db/sandbox-catalog.js';
 import { quoteIdent } from '../../db/sql.js';
 import { loadSandboxModels } from '../../fixtures/load-fixtures.js';
+import { plainTarget } from '../../shared/database-target.js';
 import { err, ok, usageFailure, type Result } from '../../shared/failure.js';
 import { redactUrl } from '../../shared/redact-url.js';
 import { silentReporter } from '../../shared/reporter.js';
@@ -120,11 +121,11 @@ export async function baselineMigrationsDir(workDir: string): Promise<Result<str
 export async function prepareBaseline(sandbox: SandboxDatabase, workDir: string): Promise<Result<{ baseline: string[]; models: string[] }>> {
   const dir = await baselineMigrationsDir(workDir);
   if (!dir.ok) return dir;
-  const applied = await migrateApply({ databaseUrl: sandbox.url, migrationsDir: dir.value }, { reporter: silentReporter });
+  const applied = await migrateApply({ database: plainTarget(sandbox.url), migrationsDir: dir.value }, { reporter: silentReporter });
   if (!applied.ok) return applied;
   const models = await loadSandboxModels();
   if (!models.ok) return models;
-  const inserted = await withClient(sandbox.url, (c) => insertSandboxCatalog(c, models.value));
+  const inserted = await withClient(sandbox.url, (c) => insertSandboxCatalog(c, 'public', models.value));
   if (!inserted.ok) return inserted;
   return ok({ baseline: applied.value.applied.map((a) => a.name), models: inserted.value });
 }

@@ -5,6 +5,7 @@ import { applyRefusal, pendingMigrations } from '../apply-plan.js';
 import { migrationProblems } from '../migration-problems.js';
 import { loadMigrationSet, readMigrationState, type MigrationSet } from '../migration-state.js';
 import { finding, type Finding } from './findings.js';
+import { plainTarget } from '../../shared/database-target.js';
 
 /**
  * Where the copy of production stands, and so which drill fits: `baseline` (the tier
@@ -23,7 +24,7 @@ export interface StartingState {
 export async function startingState(url: string, migrationsDir?: string): Promise<Result<{ state: StartingState; set: MigrationSet }>> {
   const set = await loadMigrationSet(migrationsDir);
   if (!set.ok) return set;
-  return withMigrationSession(url, 'rehearse', async (client, schema) => {
+  return withMigrationSession(plainTarget(url), 'rehearse', async (client, schema) => {
     const state = await readMigrationState(client, schema, set.value.files);
     const problems = migrationProblems(state, set.value.hasTierMigration);
     const refusal = applyRefusal(set.value, state);

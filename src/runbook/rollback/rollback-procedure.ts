@@ -1,6 +1,7 @@
+import { requireSession } from '../../db/pooler-check.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { failure, ok, type Failure, type Result } from '../../shared/failure.js';
-import { redactUrl } from '../../shared/redact-url.js';
+import type { DatabaseTarget } from '../../shared/database-target.js';
 import { silentReporter, type Reporter } from '../../shared/reporter.js';
 import type { PhaseRecord } from '../deploy/deploy-journal.js';
 import { hookPhase } from '../deploy/deploy-phases.js';
@@ -18,7 +19,7 @@ import { apiWithoutTierFields, beforeCsvPath, modelsMatchCsv, schemaWithoutTier,
  * says where things are; it never starts a service on a database it could not roll back.
  */
 export interface RollbackOptions {
-  readonly databaseUrl: string;
+  readonly database: DatabaseTarget;
   readonly apiUrl?: string;
   readonly migrationsDir?: string;
   /** The backup taken before the migration: evidence for the data-loss guard, and its models CSV. */
@@ -50,10 +51,13 @@ export interface RollbackReport {
 
 export async function rollbackProcedure(o: RollbackOptions, deps: { reporter: Reporter; signal?: AbortSignal }): Promise<Result<RollbackReport>> {
   const started = performance.now();
-  const run = unrecordedRun(redactUrl(o.databaseUrl), deps.reporter);
+  const run = unrecordedRun(o.database.redacted, deps.reporter);
   const signal = deps.signal ? { signal: deps.signal } : {};
   const csv = await beforeCsvPath({ ...(o.backupManifest ?? o.restoreManifest ? { manifest: (o.backupManifest ?? o.restoreManifest)! } : {}), ...(o.modelsCsv ? { csv: o.modelsCsv } : {}) });
   if (!csv.ok) return csv;
+  // Refused before the stop hook: a rollback that cannot take its lock must not stop the service first.
+  const session = await requireSession(o.database, 'tierctl rollback');
+  if (!session.ok) return session;
   const verification: RollbackCheck[] = [];
   const steps: PhaseStep[] = [
     ['validate', 'Validate the backups, their database and the data-loss guard (before any change)', () => validateRollback(o, deps.signal)],
@@ -62,7 +66,7 @@ export async function rollbackProcedure(o: RollbackOptions, deps: { reporter: Re
       // --restore returns the whole database to the backup: discarding later tier assignments is what it is for.
       const backup = o.backupManifest ?? o.restoreManifest;
       const r = await migrateRollback(
-        { databaseUrl: o.databaseUrl, acceptLoss: o.acceptLoss || Boolean(o.restoreManifest), ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(backup ? { backupManifest: backup } : {}), ...(o.reason ? { reason: o.reason } : {}), ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}), allowEditedDown: o.allowEditedDown ?? [] },
+        { database: o.database, acceptLoss: o.acceptLoss || Boolean(o.restoreManifest), ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(backup ? { backupManifest: backup } : {}), ...(o.reason ? { reason: o.reason } : {}), ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}), allowEditedDown: o.allowEditedDown ?? [] },
         { reporter: silentReporter, ...signal },
       );
       if (!r.ok) return r;
@@ -70,15 +74,15 @@ export async function rollbackProcedure(o: RollbackOptions, deps: { reporter: Re
       return ok({ detail, data: { rolledBack: r.value.rolledBack, target: r.value.target, allowedBy: r.value.allowedBy } });
     }],
     ['restore', 'Restore the backup (rollback step 3)', o.restoreManifest ? async () => {
-      const r = await restoreBackup({ manifestPath: o.restoreManifest!, databaseUrl: o.databaseUrl, ...(o.noOwner ? { noOwner: true } : {}) }, { reporter: silentReporter, ...signal, confirm: async () => true });
+      const r = await restoreBackup({ manifestPath: o.restoreManifest!, database: o.database, ...(o.noOwner ? { noOwner: true } : {}) }, { reporter: silentReporter, ...signal, confirm: async () => true });
       if (!r.ok) return r;
       return ok({ detail: `${r.value.counts.length} tables restored, row counts equal the manifest`, data: { counts: r.value.counts } });
     } : 'no --restore'],
     ['start', 'Start the backend (rollback step 5)', o.startCmd ? () => hookPhase(o.startCmd!, o.hookTimeoutMs, deps.signal) : 'no --start-cmd'],
     ['rollback-verified', 'Verify the rollback (rollback step 6)', async () => {
-      verification.push(await schemaWithoutTier(o.databaseUrl));
+      verification.push(await schemaWithoutTier(o.database));
       verification.push(o.apiUrl ? await apiWithoutTierFields(o.apiUrl, { waitMs: o.waitMs, timeoutMs: o.httpTimeoutMs, ...signal }) : { id: 'api', title: '/v1/models answers without tier fields', result: 'skipped', detail: 'no --api-url' });
-      verification.push(await modelsMatchCsv(o.databaseUrl, csv.value));
+      verification.push(await modelsMatchCsv(o.database, csv.value));
       const failed = verification.filter((v) => v.result === 'fail');
       if (failed.length > 0) return { ok: false, failure: failure('rollback_not_verified', `Rollback verification failed: ${failed.map((f) => `${f.title}: ${f.detail}`).join('; ')}`, ExitCode.failed) };
       return ok({ detail: verification.map((v) => `${v.title}: ${v.result}`).join('; '), data: verification });

@@ -19,7 +19,7 @@ import type { RollbackOptions } from './rollback-procedure.js';
 export async function validateRollback(o: RollbackOptions, signal?: AbortSignal): Promise<Result<PhaseDone<{ manifests: string[] }>>> {
   const deps = { reporter: silentReporter, ...(signal ? { signal } : {}) };
   const manifests = [...new Set([o.backupManifest, o.restoreManifest].filter((m): m is string => m !== undefined))];
-  const live = await withMigrationSession(o.databaseUrl, 'rollback', async (client) => ok(await databaseIdentity(client)));
+  const live = await withMigrationSession(o.database, 'rollback', async (client) => ok(await databaseIdentity(client)), { plain: true });
   if (!live.ok) return live;
   const checked: string[] = [];
   for (const manifest of manifests) {
@@ -31,7 +31,7 @@ export async function validateRollback(o: RollbackOptions, signal?: AbortSignal)
   }
   const dry = await migrateRollback(
     {
-      databaseUrl: o.databaseUrl, dryRun: true, acceptLoss: o.acceptLoss || Boolean(o.restoreManifest),
+      database: o.database, dryRun: true, acceptLoss: o.acceptLoss || Boolean(o.restoreManifest),
       ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(o.backupManifest ? { backupManifest: o.backupManifest } : {}), allowEditedDown: o.allowEditedDown ?? [],
     },
     deps,

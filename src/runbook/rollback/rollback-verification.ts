@@ -6,6 +6,7 @@ import { verifyTierSchema } from '../../db/tier-verification.js';
 import { waitTierFields } from '../../verify/wait-tier-fields.js';
 import { ok, type Result } from '../../shared/failure.js';
 import { readManifest } from '../backup-manifest.js';
+import type { DatabaseTarget } from '../../shared/database-target.js';
 
 /** One item of the guide's "Verify Rollback" (step 6). */
 export interface RollbackCheck {
@@ -35,7 +36,7 @@ export async function beforeCsvPath(source: { manifest?: string; csv?: string })
 }
 
 /** The guide keeps the models CSV "for rollback verification": the database must print it again, byte for byte. */
-export async function modelsMatchCsv(databaseUrl: string, csvPath: string | null): Promise<RollbackCheck> {
+export async function modelsMatchCsv(database: DatabaseTarget, csvPath: string | null): Promise<RollbackCheck> {
   const title = 'models match the CSV taken before the migration';
   if (!csvPath) return { id: 'models-csv', title, result: 'skipped', detail: 'no CSV: give --backup MANIFEST (or --models-csv FILE)' };
   let before: string;
@@ -44,7 +45,7 @@ export async function modelsMatchCsv(databaseUrl: string, csvPath: string | null
   } catch (e) {
     return { id: 'models-csv', title, result: 'fail', detail: `cannot read ${csvPath}: ${(e as Error).message}` };
   }
-  const now = await withMigrationSession(databaseUrl, 'rollback', async (client) => ok((await modelsCsv(client)).csv));
+  const now = await withMigrationSession(database, 'rollback', async (client, schema) => ok((await modelsCsv(client, schema)).csv), { plain: true });
   if (!now.ok) return { id: 'models-csv', title, result: 'fail', detail: now.failure.message };
   if (now.value === before) return { id: 'models-csv', title, result: 'pass', detail: `${before.split('\n').length - 2} models identical to ${csvPath}` };
   const a = new Set(before.split('\n'));
@@ -55,9 +56,9 @@ export async function modelsMatchCsv(databaseUrl: string, csvPath: string | null
 }
 
 /** Tier columns and indexes gone from the catalog (`\d models` shows no tier fields). */
-export async function schemaWithoutTier(databaseUrl: string): Promise<RollbackCheck> {
+export async function schemaWithoutTier(database: DatabaseTarget): Promise<RollbackCheck> {
   const title = 'tier columns and indexes gone';
-  const r = await withMigrationSession(databaseUrl, 'rollback', async (client, schema) => ok(await verifyTierSchema(client, schema, 'absent')));
+  const r = await withMigrationSession(database, 'rollback', async (client, schema) => ok(await verifyTierSchema(client, schema, 'absent')), { plain: true });
   if (!r.ok) return { id: 'schema', title, result: 'fail', detail: r.failure.message };
   return r.value.ok ? { id: 'schema', title, result: 'pass', detail: 'models has no tier column or index' } : { id: 'schema', title, result: 'fail', detail: `still there: ${r.value.wrong.join(', ')}` };
 }

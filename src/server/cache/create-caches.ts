@@ -36,7 +36,7 @@ export function createCaches(pool: pg.Pool, options: AppOptions, now: () => Date
     },
     { ttlMs: options.cache?.modelTtlMs ?? 60_000, ttlOf: (c) => (isDegraded(c) ? DEGRADED_CATALOG_TTL_MS : Number.POSITIVE_INFINITY) },
   );
-  const userTiers = createUserTierCache((userId) => loadUserTier(pool, userId, now()), { ttlMs: options.cache?.userTierTtlMs ?? 30_000 });
+  const userTiers = createUserTierCache((userId) => loadUserTier(pool, options.database.schema, userId, now()), { ttlMs: options.cache?.userTierTtlMs ?? 30_000 });
   const userChanges = createUserChanges(onListenerError);
   const caches: CacheControl = {
     invalidateModel: (id) => modelCache.invalidate(id),
@@ -62,7 +62,7 @@ export function createCaches(pool: pg.Pool, options: AppOptions, now: () => Date
     },
   };
   const recheckSchema = async () => {
-    const present = await hasTierColumns(pool);
+    const present = await hasTierColumns(pool, options.database.schema);
     if (tierSeen !== undefined && present !== tierSeen) modelCache.clear();
   };
   return { caches, modelCache, userTiers, userChanges, recheckSchema };

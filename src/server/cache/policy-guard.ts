@@ -20,7 +20,7 @@ export interface GuardedCatalogOptions {
 export function createGuardedCatalogLoader(pool: pg.Pool, options: GuardedCatalogOptions): () => Promise<Catalog> {
   let lastKnown: ReadonlyMap<string, ModelPolicy> = new Map();
   return async () => {
-    const read = await loadCatalog(pool, true);
+    const read = await loadCatalog(pool, options.schema, true);
     if (read.tierSchema) {
       lastKnown = new Map(read.models.flatMap((m) => (m.policy && m.policy !== POLICY_UNAVAILABLE ? [[m.id, m.policy] as const] : [])));
       return read;

@@ -62,7 +62,7 @@ export function registerLogin(app: FastifyInstance, ctx: ServerContext): void {
     try {
       const release = await slot;
       try {
-        user = await findUserByEmail(ctx.pool, email);
+        user = await findUserByEmail(ctx.pool, ctx.schema, email);
         matches = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
       } finally {
         release();
