@@ -12,7 +12,7 @@ import { buildApp } from '../../server/app.js';
 import { createMockProvider } from '../../server/providers/mock.js';
 import { createProviderRegistry } from '../../server/providers/provider.js';
 import { resolveConfig } from '../../shared/config.js';
-import { plainTarget, sessionUrl } from '../../shared/database-target.js';
+import { plainTarget } from '../../shared/database-target.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { err, failure, ok, unwrap, usageFailure, type Result } from '../../shared/failure.js';
 import { postgresUrl } from '../../shared/settings.js';
@@ -57,9 +57,11 @@ async function sourceOf(ctx: CliContext, opts: RehearseFlags): Promise<SourceSpe
   }
   if (opts.fromBackup !== undefined) return { kind: 'backup', manifestPath: resolve(opts.fromBackup) };
   if (opts.fromDatabase === undefined) return undefined;
-  // pg_dump of the source needs a session: its direct URL when it has one.
-  const url = opts.fromDatabase === true ? sessionUrl(await resolveDatabaseTarget(ctx, {})) : unwrap(resolveConfig({ fromDatabase: { flag: 'fromDatabase', schema: postgresUrl, secret: true } }, ctx.sources({ fromDatabase: opts.fromDatabase }))).fromDatabase;
-  return { kind: 'database', url };
+  // Alone: DATABASE_URL with its DIRECT_URL (pg_dump goes through the direct one); with a URL: that URL, as given.
+  const target = opts.fromDatabase === true
+    ? await resolveDatabaseTarget(ctx, {})
+    : plainTarget(unwrap(resolveConfig({ fromDatabase: { flag: 'fromDatabase', schema: postgresUrl, secret: true } }, ctx.sources({ fromDatabase: opts.fromDatabase }))).fromDatabase);
+  return { kind: 'database', target };
 }
 
 /** A --report or --evidence-dir that cannot be written is a usage error before anything starts (tried for real: root passes access()). */

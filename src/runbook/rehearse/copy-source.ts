@@ -7,11 +7,11 @@ import { checkToolCanDump, directPgTool, pgToolVersion, serverVersion } from '..
 import { listTables } from '../../db/table-counts.js';
 import { execOk } from '../../shared/exec.js';
 import { err, ok, type Result } from '../../shared/failure.js';
-import { redactUrl } from '../../shared/redact-url.js';
 import type { Reporter } from '../../shared/reporter.js';
 import type { DumpFeed } from '../../db/restore-stream.js';
 import { verifyBackup } from '../verify-backup.js';
-import { plainTarget } from '../../shared/database-target.js';
+import { requireSession } from '../../db/pooler-check.js';
+import { plainTarget, sessionRedacted, sessionUrl, type DatabaseTarget } from '../../shared/database-target.js';
 
 /**
  * Where the copy of production comes from, described before anything is created: a
@@ -20,7 +20,8 @@ import { plainTarget } from '../../shared/database-target.js';
  * by pg_dump alone). Either way: what the copy needs from the sandbox server (extensions,
  * roles), how many tables it has, and how to feed it to pg_restore.
  */
-export type SourceSpec = { readonly kind: 'backup'; readonly manifestPath: string } | { readonly kind: 'database'; readonly url: string };
+/** A live source is a resolved target: pg_dump and the catalog read go through its session (direct) URL. */
+export type SourceSpec = { readonly kind: 'backup'; readonly manifestPath: string } | { readonly kind: 'database'; readonly target: DatabaseTarget };
 
 export interface CopySource {
   readonly kind: SourceSpec['kind'];
@@ -81,7 +82,11 @@ export async function describeSource(spec: SourceSpec, deps: SourceDeps): Promis
       feed: { kind: 'file', path: dump }, takenAt: m.createdAt,
     });
   }
-  const described = await withClient(spec.url, async (client) => {
+  // pg_dump needs a session of its own (one snapshot, its SETs): never through a transaction pooler.
+  const session = await requireSession(spec.target, 'pg_dump of the source (rehearse --from-database)');
+  if (!session.ok) return session;
+  const url = sessionUrl(spec.target);
+  const described = await withClient(url, async (client) => {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     try {
       const { rows } = await client.query<{ db: string; v: string; size: string }>(
@@ -103,7 +108,7 @@ export async function describeSource(spec: SourceSpec, deps: SourceDeps): Promis
   const fits = checkToolCanDump(pgDump, tool.value, serverVersion(num));
   if (!fits.ok) return err({ ...fits.failure, hint: `${fits.failure.hint ?? ''} Then pass it with --pg-dump PATH.`.trim() });
   return ok({
-    kind: 'database', label: redactUrl(spec.url), database: info.db, schema: plainTarget(spec.url).schema, serverVersion: `${Math.floor(num / 10000)}.${num % 10000}`, serverMajor: Math.floor(num / 10000),
-    tables, sizeBytes: Number(info.size), requirements, feed: { kind: 'pg_dump', pgDump, sourceUrl: spec.url }, takenAt: null,
+    kind: 'database', label: sessionRedacted(spec.target), database: info.db, schema: spec.target.schema, serverVersion: `${Math.floor(num / 10000)}.${num % 10000}`, serverMajor: Math.floor(num / 10000),
+    tables, sizeBytes: Number(info.size), requirements, feed: { kind: 'pg_dump', pgDump, sourceUrl: url }, takenAt: null,
   });
 }
