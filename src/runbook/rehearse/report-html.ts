@@ -23,7 +23,7 @@ svg text{font:12px system-ui,sans-serif;fill:#2d3748}svg text.sub{fill:#4a5568}s
 
 const section = (id: string, title: string, body: string) => `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>`;
 const table = (head: readonly string[], rows: readonly string[][], cls: readonly string[] = []) =>
-  `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r, i) => `<tr${cls[i] ? ` class="${cls[i]}"` : ''}>${r.join('')}</tr>`).join('')}</tbody></table>`;
+  `<table>${head.some((h) => h !== '') ? `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>` : ''}<tbody>${rows.map((r, i) => `<tr${cls[i] ? ` class="${cls[i]}"` : ''}>${r.join('')}</tr>`).join('')}</tbody></table>`;
 const td = (v: unknown, num = false) => `<td${num ? ' class="num"' : ''}>${esc(v)}</td>`;
 
 function header(r: RehearseReport): string {
