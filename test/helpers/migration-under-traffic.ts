@@ -16,11 +16,19 @@ import { seedSandbox } from './sandbox.js';
 import { startApp } from './server.js';
 import { percentile, startTraffic, type Sample, type TrafficRequest } from './steady-traffic.js';
 import { createTestDatabase } from './test-database.js';
+import { waitFor } from './wait-for.js';
 
 export interface ScenarioOptions {
   readonly rate: number;
   /** Traffic before the migration, between seeding and the rollback, and after the rollback. */
   readonly phaseMs: number;
+  /**
+   * A phase also lasts until every request kind has this many answers to requests sent after
+   * it began (after the seed and the rollback: after their transition). On a loaded machine
+   * the traffic falls behind its rate; a phase counted in answers still shows each rule as
+   * often as the assertions need. Default 0: time alone.
+   */
+  readonly phaseAnswers?: number;
   /** App options for the server under test (e.g. a fault: no change listener). */
   readonly app?: Partial<AppOptions>;
 }
@@ -89,15 +97,21 @@ export async function migrationUnderTraffic(o: ScenarioOptions): Promise<Scenari
     await seedSandbox(db, { assignments: false });
     const app = await startApp(db, o.app);
     try {
-      const traffic = startTraffic(app.url, await trafficMix(app.url), o.rate);
+      const mix = await trafficMix(app.url);
+      const traffic = startTraffic(app.url, mix, o.rate);
       const locks = await startLockSampler(db.url);
       const env = { DATABASE_URL: db.url };
-      await sleep(o.phaseMs);
+      const phase = async (since: number) => {
+        await sleep(o.phaseMs);
+        const enough = () => mix.every((r) => (traffic.answeredSince(since)[r.kind] ?? 0) >= (o.phaseAnswers ?? 0));
+        await waitFor(`${o.phaseAnswers} answers of each request kind`, async () => enough(), 60_000, 50);
+      };
+      await phase(traffic.started);
       const apply = await timedCli(['migrate', 'apply'], env);
       const seed = await timedCli(['seed', '--yes'], env);
-      await sleep(o.phaseMs);
+      await phase(seed.end + TRANSITION_MS);
       const rollback = await timedCli(['migrate', 'rollback', '--accept-loss', '--yes'], env);
-      await sleep(o.phaseMs);
+      await phase(rollback.end + TRANSITION_MS);
       const samples = await traffic.stop();
       const lockReport = await locks.stop();
       // The tier columns appear with every model at 'free': answers change when the seed commits.

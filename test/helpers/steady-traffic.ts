@@ -38,6 +38,8 @@ export interface Sample {
 export interface Traffic {
   /** performance.now() when the first request was sent. */
   readonly started: number;
+  /** Answers so far to requests sent at or after `since` (performance.now()), by request kind. */
+  answeredSince(since: number): Readonly<Record<string, number>>;
   /** Stops sending, waits for the requests in flight, returns every sample by start time. */
   stop(): Promise<Sample[]>;
 }
@@ -87,6 +89,11 @@ export function startTraffic(baseUrl: string, mix: readonly TrafficRequest[], ra
   tick();
   return {
     started,
+    answeredSince(since) {
+      const counts: Record<string, number> = {};
+      for (const s of samples) if (s.start >= since && s.status !== 0) counts[s.kind] = (counts[s.kind] ?? 0) + 1;
+      return counts;
+    },
     async stop() {
       stopped = true;
       while (inFlight.size > 0) await Promise.all([...inFlight]);
