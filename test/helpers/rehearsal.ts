@@ -2,8 +2,9 @@
  * For tests of `tierctl rehearse` on a copy of production: what a rehearsal must leave
  * behind (nothing), the findings of a report by id, and a headless Chromium page.
  */
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { adminQuery } from './test-database.js';
 
 export interface ReportFinding {
@@ -23,8 +24,23 @@ export async function sandboxesOf(pid: number): Promise<string[]> {
   return rows.map((r) => r.datname as string);
 }
 
-/** The work directories of the rehearsal run by `pid` still in the temporary directory (must be none afterwards). */
-export const rehearseWorkDirs = async (pid: number) => (await readdir(tmpdir())).filter((d) => d.startsWith(`tierctl-rehearse-${pid}-`));
+/**
+ * A temporary directory of one rehearsal's own: pass `env` to the child (TMPDIR), and
+ * `leftovers()` lists what it left there. The shared /tmp holds other runs' work directories
+ * (other tests, other engineers, killed runs whose pid has come round again), so only a
+ * private one says what this run left behind.
+ */
+export interface PrivateTmp {
+  readonly env: { readonly TMPDIR: string };
+  /** Everything still in the directory (must be nothing after a rehearsal). */
+  leftovers(): Promise<string[]>;
+  remove(): Promise<void>;
+}
+
+export async function privateTmp(): Promise<PrivateTmp> {
+  const dir = await mkdtemp(join(tmpdir(), 'tierctl-t-tmpdir-'));
+  return { env: { TMPDIR: dir }, leftovers: () => readdir(dir), remove: () => rm(dir, { recursive: true, force: true }) };
+}
 
 export const pidOfSandbox = (name: string) => Number(name.split('_')[2]);
 

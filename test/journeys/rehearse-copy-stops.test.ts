@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { quoteIdent } from '../../src/db/sql.js';
 import { fillProductionLike } from '../helpers/production-like.js';
-import { findingsOf, pidOfSandbox, rehearseWorkDirs, sandboxesOf, tierctlSessionsOn } from '../helpers/rehearsal.js';
+import { findingsOf, pidOfSandbox, privateTmp, sandboxesOf, tierctlSessionsOn } from '../helpers/rehearsal.js';
 import { runCli, runCliInterrupted } from '../helpers/run-cli.js';
 import { tableChecksums } from '../helpers/table-checksums.js';
 import { adminQuery, createTestDatabase, databaseUrl, type TestDatabase } from '../helpers/test-database.js';
@@ -34,11 +34,13 @@ describe('journey: a rehearsal on a copy that stops early', () => {
   it('Ctrl-C while the copy is made: exit 130, the sandbox dropped, pg_dump gone, the source unchanged', async () => {
     const source = await productionLike('baseline');
     const before = await tableChecksums(source.url);
-    const r = await runCliInterrupted(['rehearse', '--from-database', source.url], /… Copy the database into the sandbox/);
+    const tmp = await privateTmp();
+    cleanups.push(() => tmp.remove());
+    const r = await runCliInterrupted(['rehearse', '--from-database', source.url], /… Copy the database into the sandbox/, { env: tmp.env });
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toMatch(/✔ Clean up: .*dropped/);
     expect(await sandboxesOf(r.pid)).toEqual([]);
-    expect(await rehearseWorkDirs(r.pid)).toEqual([]);
+    expect(await tmp.leftovers()).toEqual([]);
     await waitFor('no tierctl session on the source', async () => (await tierctlSessionsOn(source.name)) === 0, 10_000);
     expect(await tableChecksums(source.url)).toEqual(before);
   }, 120_000);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packagePath } from '../../src/shared/package-root.js';
 import { fillProductionLike } from '../helpers/production-like.js';
-import { findingsOf, openInChromium, pidOfSandbox, rehearseWorkDirs, sandboxesOf } from '../helpers/rehearsal.js';
+import { findingsOf, openInChromium, pidOfSandbox, privateTmp, sandboxesOf, type PrivateTmp } from '../helpers/rehearsal.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tableChecksums } from '../helpers/table-checksums.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -25,6 +25,7 @@ let report: any;
 let run: Awaited<ReturnType<typeof runCli>>;
 let before: Awaited<ReturnType<typeof tableChecksums>>;
 let backupBytes: string;
+let tmp: PrivateTmp | undefined;
 
 beforeAll(async () => {
   source = await createTestDatabase('none');
@@ -42,13 +43,15 @@ beforeAll(async () => {
   assignments['gpt-6'] = { requiredTier: 'enterprise', tierRestrictionMode: 'minimum', allowedTiers: ['enterprise'] };
   await writeFile(join(fixtures, 'tier-assignments.json'), JSON.stringify(assignments));
   before = await tableChecksums(source.url);
-  run = await runCli(['rehearse', '--from-backup', manifest, '--fixtures', fixtures, '--report', join(dir, 'rehearsal.html'), '--json'], { timeoutMs: 240_000 });
+  tmp = await privateTmp();
+  run = await runCli(['rehearse', '--from-backup', manifest, '--fixtures', fixtures, '--report', join(dir, 'rehearsal.html'), '--json'], { env: tmp.env, timeoutMs: 240_000 });
   report = JSON.parse(run.stdout);
 }, 300_000);
 
 afterAll(async () => {
   await source?.drop();
   if (dir) await rm(dir, { recursive: true, force: true });
+  await tmp?.remove();
 });
 
 describe('journey: tierctl rehearse --from-backup of a deployed production', () => {
@@ -95,7 +98,7 @@ describe('journey: tierctl rehearse --from-backup of a deployed production', () 
     expect(await tableChecksums(source.url)).toEqual(before);
     const pid = pidOfSandbox(report.sandbox);
     expect(await sandboxesOf(pid)).toEqual([]);
-    expect(await rehearseWorkDirs(pid)).toEqual([]);
+    expect(await tmp!.leftovers()).toEqual([]);
     expect(report.leftovers).toEqual([]);
   });
 

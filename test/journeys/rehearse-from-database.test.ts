@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
 import { fillProductionLike } from '../helpers/production-like.js';
-import { findingsOf, openInChromium, pidOfSandbox, rehearseWorkDirs, tierctlSessionsOn } from '../helpers/rehearsal.js';
+import { findingsOf, openInChromium, privateTmp, tierctlSessionsOn, type PrivateTmp } from '../helpers/rehearsal.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tableChecksums } from '../helpers/table-checksums.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 let source: TestDatabase;
 let out: string;
+let tmp: PrivateTmp | undefined;
 let before: Awaited<ReturnType<typeof tableChecksums>>;
 let report: any;
 let stderr = '';
@@ -31,7 +32,8 @@ beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'tierctl-t-rehearse-'));
   // The local server trusts every connection: the password only has to never show up anywhere.
   const withPassword = source.url.replace('postgresql://postgres@', `postgresql://postgres:${SECRET}@`);
-  const r = await runCli(['rehearse', '--from-database', withPassword, '--report', join(out, 'rehearsal.html'), '--evidence-dir', out, '--json'], { timeoutMs: 240_000 });
+  tmp = await privateTmp();
+  const r = await runCli(['rehearse', '--from-database', withPassword, '--report', join(out, 'rehearsal.html'), '--evidence-dir', out, '--json'], { env: tmp.env, timeoutMs: 240_000 });
   code = r.code;
   stderr = r.stderr;
   stdout = r.stdout;
@@ -41,6 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await source?.drop();
   if (out) await rm(out, { recursive: true, force: true });
+  await tmp?.remove();
 });
 
 /** Users per effective tier, counted by SQL here (not by the tier library the rehearsal uses). */
@@ -63,7 +66,7 @@ describe('journey: tierctl rehearse --from-database', () => {
     ]);
     expect(report.checkRuns.map((r: any) => `${r.phase}:${r.summary.passed}`)).toEqual(['deploy:true', 'checks-again:true']);
     expect(report.leftovers).toEqual([]);
-    expect(await rehearseWorkDirs(pidOfSandbox(report.sandbox))).toEqual([]);
+    expect(await tmp!.leftovers()).toEqual([]);
     expect((await adminQuery(`SELECT 1 FROM pg_database WHERE datname = '${report.sandbox}'`)).rowCount).toBe(0);
     expect(await tierctlSessionsOn(source.name)).toBe(0);
     // Progress in a CI log: plain lines with tables done / total and bytes.

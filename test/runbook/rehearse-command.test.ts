@@ -1,10 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, runCliInterrupted } from '../helpers/run-cli.js';
-import { rehearseWorkDirs, sandboxesOf } from '../helpers/rehearsal.js';
+import { privateTmp, sandboxesOf, type PrivateTmp } from '../helpers/rehearsal.js';
+
+// Each rehearsal gets a TMPDIR of its own: what is left there is what that run left.
+let tmp: PrivateTmp;
+beforeEach(async () => {
+  tmp = await privateTmp();
+});
+afterEach(() => tmp.remove());
 
 describe('tierctl rehearse', () => {
   it('runs the whole runbook and the rollback drill, then leaves nothing behind', async () => {
-    const r = await runCli(['rehearse', '--json'], { timeoutMs: 120_000 });
+    const r = await runCli(['rehearse', '--json'], { env: tmp.env, timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.outcome).toBe('passed');
@@ -17,15 +24,17 @@ describe('tierctl rehearse', () => {
     expect(report.sandbox).toMatch(/^tierctl_rehearse_\d+_/);
     const pid = Number(report.sandbox.split('_')[2]);
     expect(await sandboxesOf(pid)).toEqual([]);
-    expect(await rehearseWorkDirs(pid)).toEqual([]);
+    // It worked in the private TMPDIR (the backup and evidence it reports are there), and left nothing in it.
+    expect(r.stdout).toContain(`${tmp.env.TMPDIR}/tierctl-rehearse-${pid}-`);
+    expect(await tmp.leftovers()).toEqual([]);
   });
 
   it('cleans up after Ctrl-C too (exit 130)', async () => {
-    const { code, stderr, pid } = await runCliInterrupted(['rehearse'], /… Backup and models CSV/);
+    const { code, stderr, pid } = await runCliInterrupted(['rehearse'], /… Backup and models CSV/, { env: tmp.env });
     expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/✔ Clean up: .*dropped/);
     expect(await sandboxesOf(pid)).toEqual([]);
-    expect(await rehearseWorkDirs(pid)).toEqual([]);
+    expect(await tmp.leftovers()).toEqual([]);
   });
 
   it('refuses bad usage before creating anything (exit 2)', async () => {
