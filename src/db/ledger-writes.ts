@@ -73,9 +73,3 @@ export async function markFailedRolledBack(client: pg.ClientBase, schema: string
   );
   return r.rowCount ?? 0;
 }
-
-/** After a down.sql: the migration has no row left, so `prisma migrate deploy` would apply it again. */
-export async function deleteMigrationRows(client: pg.ClientBase, schema: string, name: string): Promise<number> {
-  const r = await client.query(`DELETE FROM ${table(schema)} WHERE migration_name = $1`, [name]);
-  return r.rowCount ?? 0;
-}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { LEDGER_TABLE } from './ledger.js';
 import { quoteIdent } from './sql.js';
 
 /**
@@ -31,16 +32,18 @@ export interface RollbackAuditEntry {
   readonly modelsWithTierData: number;
 }
 
-/** Records one rolled-back migration (inside the rollback's transaction). */
-export async function recordRollback(client: pg.ClientBase, schema: string, entry: RollbackAuditEntry): Promise<void> {
-  await client.query(rollbackAuditDdl(schema));
-  await client.query(`INSERT INTO ${table(schema)} (id, migration_name, checksum, reason, models_with_tier_data) VALUES ($1, $2, $3, $4, $5)`, [
-    randomUUID(),
-    entry.migrationName,
-    entry.checksum,
-    entry.reason,
-    entry.modelsWithTierData,
-  ]);
+/**
+ * Records rolled-back migrations (inside the rollback's transaction, after the down.sql files
+ * and the audit table's DDL): deletes their `_prisma_migrations` rows, so `prisma migrate
+ * deploy` would apply them again, and writes one audit entry each, in one statement.
+ */
+export async function recordRollbacks(client: pg.ClientBase, schema: string, entries: readonly RollbackAuditEntry[]): Promise<void> {
+  await client.query(
+    `WITH gone AS (DELETE FROM ${quoteIdent(schema)}.${quoteIdent(LEDGER_TABLE)} WHERE migration_name = ANY($2::text[]))
+     INSERT INTO ${table(schema)} (id, migration_name, checksum, reason, models_with_tier_data)
+     SELECT e.id, e.name, e.checksum, e.reason, e.models FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[]) WITH ORDINALITY AS e(id, name, checksum, reason, models, n) ORDER BY e.n`,
+    [entries.map(() => randomUUID()), entries.map((e) => e.migrationName), entries.map((e) => e.checksum), entries.map((e) => e.reason), entries.map((e) => e.modelsWithTierData)],
+  );
 }
 
 /** The migrations tierctl has rolled back at some point (none when the table does not exist). */

@@ -3,12 +3,11 @@ import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Failure, type Result } from '../shared/failure.js';
 import { catalogObjects } from './catalog-objects.js';
 import { removedBeyondMigration } from './down-sql-check.js';
-import { deleteMigrationRows } from './ledger-writes.js';
 import type { MigrationRecord } from './migration-records.js';
 import { TIER_MIGRATION } from './migration-files.js';
 import { lockedRelations, migrationErrorText, type RunOptions } from './migration-runner.js';
 import { inMigrationTransaction } from './migration-transaction.js';
-import { recordRollback } from './rollback-audit.js';
+import { recordRollbacks, rollbackAuditDdl } from './rollback-audit.js';
 import { qualifiedTable } from './statement-locks.js';
 import { modelsWithTierData, type ModelTierData } from './tier-data-loss.js';
 import { tierSchemaState } from './tier-columns.js';
@@ -41,35 +40,43 @@ export interface RolledBack {
 }
 
 /**
- * Rolls back `steps` (newest first) in ONE transaction: for the tier migration, locks
- * models and re-checks the data-loss guard; then each down.sql, checked against what its
- * migration added (the catalog before and after it: anything else removed or changed
- * aborts, exit 4), the deletion of that
- * migration's `_prisma_migrations` rows, and an entry in tierctl's audit table; then checks
- * the tier columns and indexes are gone (guide rollback step 6). Any error or a kill
- * leaves the database as it was.
+ * Rolls back `steps` (newest first) in ONE transaction: each down.sql, checked against what
+ * its migration added (the catalog before and after it: anything else removed or changed
+ * aborts, exit 4); right before the first down.sql that names models (at the latest the tier
+ * migration's), models is locked and the data-loss guard re-checked; then the tier columns
+ * and indexes must be gone (guide rollback step 6), and the migrations' `_prisma_migrations`
+ * rows are deleted and entries written in tierctl's audit table. Any error or a kill leaves
+ * the database as it was. What needs no lock on models runs before the lock is taken, so
+ * the lock is held for the down.sql files that need it, their catalog checks and the commit.
  */
 export async function rollbackMigrations(client: pg.ClientBase, schema: string, steps: readonly RollbackStep[], options: RollbackOptions): Promise<Result<RolledBack>> {
   const tier = steps.some((s) => s.name === TIER_MIGRATION);
-  const relations = [...steps.flatMap((s) => lockedRelations(s.downSql, schema)), ...(tier ? [qualifiedTable('models', schema)] : [])];
+  const models = qualifiedTable('models', schema);
+  const relations = [...steps.flatMap((s) => lockedRelations(s.downSql, schema)), ...(tier ? [models] : [])];
   const what = `roll back ${steps.map((s) => s.name).join(', ')}`;
   let current = steps[0]?.name ?? '';
   try {
     const done = await inMigrationTransaction(client, { ...options, relations, what }, async (tx) => {
-      // Read before models is locked (a change in between can only make the check refuse), then one read after each down.sql.
+      // What needs no lock on models comes first: the catalog before, the audit table, and
+      // the down.sql files (with their catalog checks) that come before the first one naming models.
       let catalog = await catalogObjects(tx, schema);
-      const dropped = tier ? await modelsWithTierData(tx, schema, options.tierColumns, { lock: true }) : [];
-      const refusal = tier ? options.mayDrop(dropped) : null;
-      if (refusal) return err(refusal);
+      await tx.query(rollbackAuditDdl(schema));
+      let dropped: ModelTierData[] = [];
+      let locked = !tier;
       for (const step of steps) {
         current = step.name;
+        if (!locked && (step.name === TIER_MIGRATION || lockedRelations(step.downSql, schema).some((r) => r.schema === models.schema && r.table === models.table))) {
+          // Locks models and re-checks the data-loss guard before anything drops its columns.
+          locked = true;
+          dropped = await modelsWithTierData(tx, schema, options.tierColumns, { lock: true });
+          const refusal = options.mayDrop(dropped);
+          if (refusal) return err(refusal);
+        }
         await tx.query(step.downSql);
         const after = await catalogObjects(tx, schema);
         const beyond = await removedBeyondMigration(tx, schema, step, catalog, after);
         if (!beyond.ok) return beyond;
         catalog = after;
-        await deleteMigrationRows(tx, schema, step.name);
-        await recordRollback(tx, schema, { migrationName: step.name, checksum: step.checksum, reason: options.reason, modelsWithTierData: step.name === TIER_MIGRATION ? dropped.length : 0 });
       }
       if (tier) {
         const after = await tierSchemaState(tx, schema);
@@ -77,6 +84,12 @@ export async function rollbackMigrations(client: pg.ClientBase, schema: string, 
           return err(failure('tier_schema_not_removed', `After the down.sql files, models still has ${[...after.columns, ...after.indexes].join(', ')} (guide rollback step 6). Rolled back: nothing changed.`, ExitCode.failed));
         }
       }
+      // The ledger rows go and the audit entries are written in one statement (one round trip while models is locked).
+      await recordRollbacks(
+        tx,
+        schema,
+        steps.map((step) => ({ migrationName: step.name, checksum: step.checksum, reason: options.reason, modelsWithTierData: step.name === TIER_MIGRATION ? dropped.length : 0 })),
+      );
       return ok(dropped);
     });
     if (!done.ok) return done;
