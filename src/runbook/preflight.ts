@@ -15,6 +15,7 @@ import type { Reporter } from '../shared/reporter.js';
 import { checkBackupDir } from './backup-files.js';
 import { readServerVersion } from './backup-state.js';
 import { check, formatBytes, type PreflightCheck } from './preflight-check.js';
+import { downSqlCheck } from './preflight-down-sql.js';
 import { alterPrivilegeCheck, ledgerCheck, schemaStateCheck } from './preflight-schema.js';
 import { longTransactionCheck, migrationLockCheck, modelsLockCheck } from './preflight-sessions.js';
 
@@ -30,6 +31,8 @@ export interface PreflightOptions {
   readonly pgDump?: string;
   /** A transaction open longer than this is reported (default 60 s). */
   readonly longTransactionMs?: number;
+  /** The migration files to compare with the ledger (default: the package's prisma/migrations). */
+  readonly migrationsDir?: string;
 }
 
 export interface PreflightReport {
@@ -94,7 +97,7 @@ export async function preflight(options: PreflightOptions, deps: { reporter: Rep
     const server = await readServerVersion(client);
     const { rows } = await client.query<{ size: string }>('SELECT pg_database_size(current_database())::bigint AS size');
     const databaseBytes = Number(rows[0]!.size);
-    const [files, ledger, tier, tables] = [await loadMigrations(), await readLedger(client, schema), await tierSchemaState(client, schema), await listTables(client)];
+    const [files, ledger, tier, tables] = [await loadMigrations(options.migrationsDir), await readLedger(client, schema), await tierSchemaState(client, schema), await listTables(client)];
     const status = migrationStatus(files, ledger);
     const checks: PreflightCheck[] = [
       check('connectivity', 'Connectivity', 'ok', `Connected to ${target}`),
@@ -104,6 +107,7 @@ export async function preflight(options: PreflightOptions, deps: { reporter: Rep
       await alterPrivilegeCheck(client, schema),
       schemaStateCheck(tier, status),
       ledgerCheck(status, tables.length),
+      await downSqlCheck(client, schema, files, status),
       await migrationLockCheck(client),
       await modelsLockCheck(client, schema),
       await longTransactionCheck(client, options.longTransactionMs ?? 60_000),

@@ -35,6 +35,18 @@ describe('journey: edited down.sql after tierctl applied the migration', () => {
     edited = await editedMigrations(j);
   });
 
+  it('preflight warns of the edited down.sql before anything changes (and not of the file as applied)', async () => {
+    const j = journey();
+    const downCheck = async (args: string[]) => {
+      const r = await j.tierctl(['preflight', '--json', '--backup-dir', j.dir, ...args]);
+      return (JSON.parse(r.stdout).checks as { id: string; status: string; message: string; hint?: string }[]).find((c) => c.id === 'down-sql');
+    };
+    expect(await downCheck([])).toMatchObject({ status: 'ok', message: '4 applied migration(s) with the down.sql they were applied with' });
+    const warned = await downCheck(['--migrations-dir', edited]);
+    expect(warned).toMatchObject({ status: 'warn', message: `down.sql edited since its migration was applied: ${TIER_MIGRATION} (a rollback refuses it)` });
+    expect(warned!.hint).toContain(`--allow-edited-down ${TIER_MIGRATION}`);
+  });
+
   it('refuses the edited down.sql and shows it; nothing changed', async () => {
     const j = journey();
     const before = await state(j);

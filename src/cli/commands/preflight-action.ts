@@ -13,9 +13,10 @@ export async function preflightAction(ctx: CliContext, opts: PreflightFlags): Pr
   const database = await resolveDatabaseTarget(ctx, opts);
   const seconds = Number(opts.longTransaction);
   if (!Number.isFinite(seconds) || seconds < 0) throw new TierctlError(usageFailure('invalid_option', `--long-transaction: expected seconds >= 0, got "${opts.longTransaction}"`));
+  const migrationsDir = opts.migrationsDir ?? (ctx.env.TIERCTL_MIGRATIONS_DIR || undefined);
   const report = unwrap(
     await preflight(
-      { database, backupDir: opts.backupDir, longTransactionMs: seconds * 1000, ...(opts.pgDump ? { pgDump: opts.pgDump } : {}) },
+      { database, backupDir: opts.backupDir, longTransactionMs: seconds * 1000, ...(opts.pgDump ? { pgDump: opts.pgDump } : {}), ...(migrationsDir ? { migrationsDir } : {}) },
       { reporter: await cliReporter(ctx), signal: ctx.signal },
     ),
   );

@@ -7,6 +7,7 @@ export interface PreflightFlags {
   directUrl?: string;
   backupDir: string;
   pgDump?: string;
+  migrationsDir?: string;
   longTransaction: string;
   json?: boolean;
 }
@@ -16,6 +17,7 @@ export function registerPreflight(program: Command): void {
     .description('can this deployment go ahead? connectivity, versions, privileges, schema and ledger state, locks, backup space')
     .option('--backup-dir <dir>', 'where the backup will be written (free space is checked there)', '.')
     .option('--pg-dump <path>', 'pg_dump to check (default: the one on PATH)')
+    .option('--migrations-dir <dir>', "migrations directory (env TIERCTL_MIGRATIONS_DIR; default: the package's prisma/migrations)")
     .option('--long-transaction <seconds>', 'report transactions open longer than this', '60')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nEach check is ok, a warning or a blocker. Exit 0 when there is no blocker, 1 otherwise, 3 when the database cannot be reached.')
