@@ -28,6 +28,8 @@ describe('tierctl monitor --once', () => {
     await logRows(7, { status: 200, errorCode: null });
     const quiet = await monitor('--json');
     expect(quiet.code).toBe(0);
+    // Issue 13: no query queued on a busy client (pg's DeprecationWarning, an error in pg 9).
+    expect(quiet.stderr).not.toMatch(/DeprecationWarning|already executing/);
     const report = JSON.parse(quiet.stdout);
     expect(report.alerts.find((a: { id: string }) => a.id === 'tier_denials')).toMatchObject({ value: 100, firing: false, source: 'api_logs' });
     expect(report.requestsByStatus).toEqual([{ status: 200, count: 7 }, { status: 403, count: 100 }]);
