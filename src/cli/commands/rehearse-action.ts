@@ -20,7 +20,7 @@ import type { CliContext } from '../context.js';
 import { resolveDatabaseTarget } from '../database-url.js';
 import { resolveFixturesDir } from '../fixtures-option.js';
 import { colors, formatFailure, writeJson } from '../output.js';
-import { cliReporter } from '../reporter.js';
+import { cliReporter, spinnerPossible } from '../reporter.js';
 import { deploySummary } from './deploy-action.js';
 import type { RehearseFlags } from './rehearse.js';
 import { rehearsalSummary } from './rehearse-summary.js';
@@ -91,7 +91,7 @@ export async function rehearseAction(ctx: CliContext, opts: RehearseFlags): Prom
       { adminUrl, fixturesDir, testPassword: password, ...(from ? { from } : {}), ...(opts.evidenceDir ? { evidenceDir: opts.evidenceDir } : {}), ...(opts.pgDump ? { pgDump: opts.pgDump } : {}), ...(pgRestore ? { pgRestore } : {}) },
       {
         reporter: await cliReporter(ctx), signal: ctx.signal, startBackend, isAlive, childEnv: childBaseEnv(ctx.env), // A spinner line is rewritten in place: often. A log (CI, or a terminal that reports no width) gets a line per table and at most one every 5 s.
-        progressEveryMs: ctx.interactive && (ctx.stderr.columns ?? 0) > 0 ? 200 : 5000,
+        progressEveryMs: spinnerPossible(ctx) ? 200 : 5000,
         verifyWith: (dir) => verifyRunner({ waitSeconds: 10, timeoutMs: 5000, fixturesDir: dir, password }),
         owner: { host: hostname(), pid: process.pid, startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString() },
       },
