@@ -33,8 +33,11 @@ export async function alterPrivilegeCheck(client: pg.ClientBase, schema: string)
 
 const tierEntry = (status: MigrationStatus) => status.entries.find((e) => e.name === TIER_MIGRATION);
 
-/** The catalog against the ledger: baseline only, applied, or the guide's "Column already exists" case. */
-export function schemaStateCheck(tier: TierSchemaState, status: MigrationStatus): PreflightCheck {
+/**
+ * The catalog against the ledger: an empty database, baseline only, applied, or the guide's
+ * "Column already exists" case. `tableCount`: tables in the schema (0: nothing at all yet).
+ */
+export function schemaStateCheck(tier: TierSchemaState, status: MigrationStatus, tableCount: number): PreflightCheck {
   const title = 'Tier schema state';
   const entry = tierEntry(status);
   const ledgerSaysApplied = entry?.state === 'applied' || entry?.state === 'modified';
@@ -59,6 +62,7 @@ export function schemaStateCheck(tier: TierSchemaState, status: MigrationStatus)
       hint: 'Catalog and ledger disagree: check `tierctl migrate status`; restore a backup or remove the stale ledger row before deploying.',
     });
   }
+  if (tableCount === 0) return check('schema-state', title, 'ok', `Empty database (no tables at all): the baseline and ${TIER_MIGRATION} are both pending`);
   return check('schema-state', title, 'ok', `Baseline only: ${TIER_MIGRATION} is pending`);
 }
 

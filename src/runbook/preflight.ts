@@ -102,7 +102,7 @@ export async function preflight(options: PreflightOptions, deps: { reporter: Rep
       await sessionCheck(options.database),
       await pgDumpCheck(options.pgDump ?? 'pg_dump', server, deps.signal),
       await alterPrivilegeCheck(client, schema),
-      schemaStateCheck(tier, status),
+      schemaStateCheck(tier, status, tables.length),
       ledgerCheck(status, tables.length),
       await migrationLockCheck(client),
       await modelsLockCheck(client, schema),

@@ -31,7 +31,7 @@ export async function waitHealthy(apiUrl: string, o: { waitMs: number; timeoutMs
     const remaining = o.waitMs - (performance.now() - start);
     if (remaining <= 0) {
       return err(failure('api_unhealthy', `${new URL('/health', apiUrl).toString()} was not healthy within ${Math.round(o.waitMs / 1000)} s (${attempts} attempts); last seen: ${seen}`, ExitCode.unreachable, {
-        hint: 'Check --api-url / API_URL, that the backend runs, and its database connection; --wait SECONDS waits longer.',
+        hint: 'Check --api-url / API_URL, that the backend runs, and its database connection; --wait (e.g. --wait 2m) waits longer.',
       }));
     }
     await sleep(Math.min(delay, remaining)).catch(() => {});

@@ -1,5 +1,6 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { databaseOption } from '../database-option.js';
+import { durationOption } from '../duration-flag.js';
 import { fixturesOption } from '../fixtures-option.js';
 import { runAction } from '../run-action.js';
 import { hookOptions, type HookFlags } from './hook-flags.js';
@@ -40,9 +41,9 @@ export function registerDeploy(program: Command): void {
     .option('--password-env <var>', "the test users' password, to create them (--test-users) and to log in as them in the checks: from this variable (default TIERCTL_TEST_PASSWORD, else the guide's)")
     .option('--no-auto-rollback', 'after a failure past the migration, leave the database as it is for inspection')
     .option('--resume', 'continue the unfinished deployment recorded in the journal')
-    .addOption(new Option('--lock-timeout <duration>', 'how long the migration may wait for its lock on models').default('5s'))
-    .addOption(new Option('--wait <seconds>', 'how long to wait for /health after the start').default('30'))
-    .addOption(new Option('--timeout <ms>', 'timeout of each HTTP request of the checks').default('5000'))
+    .addOption(durationOption('--lock-timeout <duration>', 'how long the migration may wait for its lock on models', '5s'))
+    .addOption(durationOption('--wait <duration>', 'how long to wait for /health after the start', '30s'))
+    .addOption(durationOption('--timeout <duration>', 'timeout of each HTTP request of the checks', '5s'))
     .option('-y, --yes', 'do not ask for confirmation (a database on another host)')
     .option('--json', 'print the result as JSON')
     .addHelpText(

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { databaseOption } from '../database-option.js';
+import { durationOption } from '../duration-flag.js';
 
 /*
  * What `tierctl migrate` registers: imported for `tierctl --help`, so nothing heavy here
@@ -26,10 +27,10 @@ export function commonOptions(command: Command): Command {
 
 /** --wait, and for commands that run SQL against tables, --lock-timeout and --retries. */
 export function lockOptions(command: Command, withLockTimeout: boolean): Command {
-  command.addOption(new Option('--wait <duration>', 'how long to wait for the migration advisory lock (another tierctl or prisma migrate deploy)').default('10s'));
+  command.addOption(durationOption('--wait <duration>', 'how long to wait for the migration advisory lock (another tierctl or prisma migrate deploy)', '10s'));
   if (!withLockTimeout) return command;
   return command
-    .addOption(new Option('--lock-timeout <duration>', 'SET LOCAL lock_timeout for each transaction: how long a statement may wait for its table lock (e.g. 5s, 500ms)').default('5s'))
+    .addOption(durationOption('--lock-timeout <duration>', 'SET LOCAL lock_timeout for each transaction: how long a statement may wait for its table lock', '5s'))
     .addOption(new Option('--retries <n>', 'further attempts after a lock timeout, with back-off').default('3'));
 }
 

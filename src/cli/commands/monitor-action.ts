@@ -3,9 +3,9 @@ import { collectMonitor, type MonitorReport } from '../../runbook/monitor.js';
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { TierctlError, unwrap, usageFailure } from '../../shared/failure.js';
-import { directUrl, nonNegativeNumber, optionalApiUrl, optionalDatabaseUrl, positiveInt } from '../../shared/settings.js';
+import { directUrl, durationFlag, nonNegativeNumber, optionalApiUrl, optionalDatabaseUrl, optionalDurationFlag } from '../../shared/settings.js';
 import { targetFor } from '../database-url.js';
-import { numberIn, optional } from '../../shared/value-schema.js';
+import { numberIn } from '../../shared/value-schema.js';
 import type { CliContext } from '../context.js';
 import { colors, writeJson } from '../output.js';
 import { renderTable } from '../table.js';
@@ -15,11 +15,11 @@ const settings = {
   databaseUrl: optionalDatabaseUrl,
   directUrl,
   apiUrl: optionalApiUrl,
-  watch: { flag: 'watch', schema: optional(positiveInt), fallback: undefined },
+  watch: optionalDurationFlag('watch', true),
   maxDenialsPerHour: { flag: 'maxDenialsPerHour', schema: nonNegativeNumber },
   maxTierCheckMs: { flag: 'maxTierCheckMs', schema: nonNegativeNumber },
   minCacheHitRate: { flag: 'minCacheHitRate', schema: numberIn({ min: 0, max: 100 }) },
-  timeout: { flag: 'timeout', schema: positiveInt },
+  timeout: durationFlag('timeout', true),
 };
 
 const show = (v: number | null, unit: string) => (v === null ? '-' : unit === '%' ? `${(v * 100).toFixed(1)} %` : `${Number(v.toFixed(3))}${unit}`);
@@ -58,7 +58,7 @@ export async function monitorAction(ctx: CliContext, opts: MonitorFlags): Promis
     else ctx.stdout.write(monitorText(report, c));
     if (cfg.watch === undefined) return report.firing > 0 ? ExitCode.failed : ExitCode.ok;
     try {
-      await sleep(cfg.watch * 1000, undefined, { signal: ctx.signal });
+      await sleep(cfg.watch, undefined, { signal: ctx.signal });
     } catch {
       return ExitCode.interrupted;
     }

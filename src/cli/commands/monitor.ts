@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { databaseOption } from '../database-option.js';
+import { durationOption } from '../duration-flag.js';
 import { runAction } from '../run-action.js';
 
 export interface MonitorFlags {
@@ -20,11 +21,11 @@ export function registerMonitor(program: Command): void {
     .description("the guide's monitoring figures and alerts: tier denials per hour and requests by status (api_logs), tier-check latency, model cache hit rate (/metrics)")
     .option('--api-url <url>', 'the API whose /metrics to read (env API_URL)')
     .option('--once', 'print once and exit 1 if any alert fires (the default; for CI and cron)')
-    .option('--watch <seconds>', 'refresh every SECONDS until Ctrl-C')
+    .addOption(durationOption('--watch <duration>', 'refresh this often until Ctrl-C'))
     .option('--max-denials-per-hour <n>', 'alert above this many tier denials in the last hour', '100')
     .option('--max-tier-check-ms <ms>', 'alert above this average tier-check latency', '10')
     .option('--min-cache-hit-rate <percent>', 'alert below this model cache hit rate', '80')
-    .option('--timeout <ms>', 'HTTP timeout for /metrics', '5000')
+    .addOption(durationOption('--timeout <duration>', 'HTTP timeout for /metrics', '5s'))
     .option('--json', 'print the figures and alerts as JSON')
     .addHelpText(
       'after',

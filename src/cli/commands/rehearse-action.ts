@@ -92,7 +92,7 @@ export async function rehearseAction(ctx: CliContext, opts: RehearseFlags): Prom
       {
         reporter: await cliReporter(ctx), signal: ctx.signal, startBackend, isAlive, childEnv: childBaseEnv(ctx.env), // A spinner line is rewritten in place: often. A log (CI, or a terminal that reports no width) gets a line per table and at most one every 5 s.
         progressEveryMs: spinnerPossible(ctx) ? 200 : 5000,
-        verifyWith: (dir) => verifyRunner({ waitSeconds: 10, timeoutMs: 5000, fixturesDir: dir, password }),
+        verifyWith: (dir) => verifyRunner({ waitMs: 10_000, timeoutMs: 5000, fixturesDir: dir, password }),
         owner: { host: hostname(), pid: process.pid, startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString() },
       },
     ),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { databaseOption } from '../database-option.js';
+import { durationOption } from '../duration-flag.js';
 import { runAction } from '../run-action.js';
 
 export interface RestoreFlags {
@@ -19,7 +20,7 @@ export function registerRestore(program: Command): void {
     .option('--to-database <name>', 'restore into this NEW database on the same server (created; refused if it exists)')
     .option('--pg-restore <path>', 'pg_restore to use (default: the one on PATH)')
     .option('--no-owner', 'pg_restore --no-owner: the restoring user owns everything (when the original roles do not exist)')
-    .option('--lock-timeout <ms>', 'give up when a table stays locked this long (the backend still running?)', '30000')
+    .addOption(durationOption('--lock-timeout <duration>', 'give up when a table stays locked this long (the backend still running?)', '30s'))
     .option('-y, --yes', 'do not ask for confirmation (the target database is replaced)')
     .option('--json', 'print the result as JSON')
     .addHelpText(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { databaseOption } from '../database-option.js';
+import { durationOption } from '../duration-flag.js';
 import { runAction } from '../run-action.js';
 import { hookOptions, type HookFlags } from './hook-flags.js';
 
@@ -34,9 +35,9 @@ export function registerRollback(program: Command): void {
     .option('--reason <text>', 'why, recorded in the rollback audit table')
     .option('--allow-edited-down <name...>', "run this migration's down.sql although it differs from the one recorded when it was applied (after reviewing it)")
     .option('--migrations-dir <dir>', "migrations directory (default: the package's prisma/migrations)")
-    .option('--lock-timeout <duration>', 'how long the rollback may wait for its lock on models', '5s')
-    .option('--timeout <ms>', 'HTTP timeout for the API check', '5000')
-    .option('--wait <seconds>', 'how long running instances get to stop serving the tier fields', '10')
+    .addOption(durationOption('--lock-timeout <duration>', 'how long the rollback may wait for its lock on models', '5s'))
+    .addOption(durationOption('--timeout <duration>', 'HTTP timeout for the API check', '5s'))
+    .addOption(durationOption('--wait <duration>', 'how long running instances get to stop serving the tier fields', '10s'))
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--json', 'print the result as JSON')
     .addHelpText(

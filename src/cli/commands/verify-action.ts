@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { TierctlError, failure, unwrap, usageFailure } from '../../shared/failure.js';
-import { apiUrl, directUrl, optionalDatabaseUrl, positiveInt } from '../../shared/settings.js';
+import { apiUrl, directUrl, durationFlag, optionalDatabaseUrl } from '../../shared/settings.js';
 import { targetFor } from '../database-url.js';
 import { runVerify, type VerifyReport } from '../../verify/run-verify.js';
 import { evidenceText, unreachableJunit, verifyJunit } from '../../verify/verify-junit.js';
@@ -34,7 +34,7 @@ export function verifyText(r: VerifyReport, c: ReturnType<typeof colors>): strin
 
 export async function verifyAction(ctx: CliContext, opts: VerifyFlags): Promise<number> {
   const cfg = unwrap(
-    resolveConfig({ apiUrl, databaseUrl: optionalDatabaseUrl, directUrl, wait: { flag: 'wait', schema: positiveInt }, timeout: { flag: 'timeout', schema: positiveInt } }, ctx.sources({ ...opts })),
+    resolveConfig({ apiUrl, databaseUrl: optionalDatabaseUrl, directUrl, wait: durationFlag('wait', true), timeout: durationFlag('timeout', true) }, ctx.sources({ ...opts })),
   );
   const database = cfg.databaseUrl ? unwrap(await targetFor(ctx, opts, cfg.databaseUrl, cfg.directUrl)) : undefined;
   const only = checkList('--only', opts.only);
@@ -53,7 +53,7 @@ export async function verifyAction(ctx: CliContext, opts: VerifyFlags): Promise<
       ...(database ? { database } : {}),
       fixturesDir: resolveFixturesDir(ctx, opts),
       password: testPassword(ctx, opts.passwordEnv).password,
-      waitMs: cfg.wait * 1000,
+      waitMs: cfg.wait,
       timeoutMs: cfg.timeout,
       ...(only ? { only } : {}),
       ...(skip ? { skip } : {}),

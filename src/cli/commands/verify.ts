@@ -1,5 +1,6 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { databaseOption } from '../database-option.js';
+import { durationOption } from '../duration-flag.js';
 import { fixturesOption } from '../fixtures-option.js';
 import { runAction } from '../run-action.js';
 
@@ -25,8 +26,8 @@ export function registerVerify(program: Command): void {
     .option('--junit <file>', 'also write JUnit XML (one testcase per check) for CI')
     .option('--only <list>', 'run only these checks, e.g. 2,3,7')
     .option('--skip <list>', 'skip these checks, e.g. 1')
-    .addOption(new Option('--wait <seconds>', 'how long to retry /health before giving up (exit 3)').default('30'))
-    .addOption(new Option('--timeout <ms>', 'timeout of each HTTP request').default('5000'))
+    .addOption(durationOption('--wait <duration>', 'how long to retry /health before giving up (exit 3)', '30s'))
+    .addOption(durationOption('--timeout <duration>', 'timeout of each HTTP request', '5s'))
     .option('--password-env <var>', "test users' password from this variable (default TIERCTL_TEST_PASSWORD, else the guide's)")
     .addHelpText(
       'after',
