@@ -22,14 +22,14 @@ export function exitCodeLines(exits: ExitList): string {
   return `Exit codes:\n${exits.map(([code, meaning]) => `  ${String(code).padEnd(5)}${meaning}`).join('\n')}`;
 }
 
-/** Adds the notes, the Examples and the exit codes to `command`'s --help. */
-export function withHelp(command: Command, sections: HelpSections): Command {
+/** The notes, the Examples and the exit codes, for `command.addHelpText('after', ...)`. */
+export function helpSections(sections: HelpSections): string {
   const parts = [
     ...(sections.notes ? [sections.notes] : []),
     `Examples:\n${sections.examples.map((e) => `  $ ${e}`).join('\n')}`,
     ...(sections.exits ? [exitCodeLines(sections.exits)] : []),
   ];
-  return command.addHelpText('after', `\n${parts.join('\n\n')}`);
+  return `\n${parts.join('\n\n')}`;
 }
 
 /**
@@ -53,13 +53,11 @@ export function configureHelp(program: Command): Command {
 
 /** `tierctl help [command...]`: the help of any command, nested ones included. */
 export function registerHelpCommand(program: Command): void {
-  withHelp(program.command('help [command...]').description('show the help of a command, e.g. tierctl help migrate apply'), {
-    examples: ['tierctl help', 'tierctl help migrate apply'],
-    exits: [
-      [0, 'the help was shown'],
-      [2, 'no such command'],
-    ],
-  }).action((words: string[]) => {
+  program
+    .command('help [command...]')
+    .description('show the help of a command, e.g. tierctl help migrate apply')
+    .addHelpText('after', helpSections({ examples: ['tierctl help', 'tierctl help migrate apply'], exits: [[0, 'the help was shown'], [2, 'no such command']] }))
+    .action((words: string[]) => {
     let command: Command = program;
     for (const word of words) {
       const next = command.commands.find((c) => c.name() === word || c.aliases().includes(word));

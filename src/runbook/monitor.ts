@@ -61,14 +61,16 @@ interface LogFigures {
 async function readLogs(client: pg.ClientBase, schema: string): Promise<LogFigures> {
   const apiLogs = qualified(schema, 'api_logs');
   const denied = `status_code = 403 AND error_code = 'model_access_restricted'`;
-  const [perHour, lastHour, byStatus, tier] = await Promise.all([
-    client.query<{ hour: Date; n: string }>(
-      `SELECT date_trunc('hour', created_at) AS hour, count(*) AS n FROM ${apiLogs} WHERE ${denied} AND created_at >= now() - interval '24 hours' GROUP BY hour ORDER BY hour DESC`,
-    ),
-    client.query<{ n: string }>(`SELECT count(*) AS n FROM ${apiLogs} WHERE ${denied} AND created_at >= now() - interval '1 hour'`),
-    client.query<{ status_code: number; n: string }>(`SELECT status_code, count(*) AS n FROM ${apiLogs} WHERE created_at >= now() - interval '1 hour' GROUP BY status_code ORDER BY status_code`),
-    client.query<{ avg: number | null; n: string }>(`SELECT avg(tier_check_ms) AS avg, count(tier_check_ms) AS n FROM ${apiLogs} WHERE created_at >= now() - interval '1 hour'`),
-  ]);
+  // One after the other: one connection runs one query at a time (queued concurrent calls are
+  // deprecated in pg 8 and an error in pg 9).
+  const perHour = await client.query<{ hour: Date; n: string }>(
+    `SELECT date_trunc('hour', created_at) AS hour, count(*) AS n FROM ${apiLogs} WHERE ${denied} AND created_at >= now() - interval '24 hours' GROUP BY hour ORDER BY hour DESC`,
+  );
+  const lastHour = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${apiLogs} WHERE ${denied} AND created_at >= now() - interval '1 hour'`);
+  const byStatus = await client.query<{ status_code: number; n: string }>(
+    `SELECT status_code, count(*) AS n FROM ${apiLogs} WHERE created_at >= now() - interval '1 hour' GROUP BY status_code ORDER BY status_code`,
+  );
+  const tier = await client.query<{ avg: number | null; n: string }>(`SELECT avg(tier_check_ms) AS avg, count(tier_check_ms) AS n FROM ${apiLogs} WHERE created_at >= now() - interval '1 hour'`);
   return {
     denialsLastHour: Number(lastHour.rows[0]!.n),
     perHour: perHour.rows.map((r) => ({ hour: r.hour.toISOString(), count: Number(r.n) })),

@@ -87,7 +87,7 @@ describe('duration flags', () => {
         // With 5 = 5 ms the restore would have given up before anyone saw it wait.
         await waitFor('pg_restore waiting for a lock', async () => {
           const r = await db().pool.query(
-            `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE NOT l.granted AND a.datname = current_database() AND a.application_name = 'pg_restore'`,
+            `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE NOT l.granted AND a.datname = current_database() AND a.application_name = 'tierctl'`, // pg_restore runs with PGAPPNAME=tierctl
           );
           return r.rowCount! > 0;
         });
