@@ -12,7 +12,10 @@ export interface AccessExplainFlags {
 }
 
 export function registerAccess(program: Command): void {
-  const access = program.command('access').description('answer support questions about who may use which model');
+  const access = program
+    .command('access')
+    .description('answer support questions about who may use which model')
+    .addHelpText('after', helpSections({ examples: ['tierctl access explain --user pro@example.com --model gpt-5'] }));
   databaseOption(access.command('explain'))
     .description("why a user may or may not use a model: their subscriptions and effective tier, the model's policy, the decision and the exact response the API would send")
     .requiredOption('--user <email>', "the user's email (exact match, as login does)")

@@ -15,7 +15,10 @@ export interface UsersCreateFlags {
 }
 
 export function registerUsers(program: Command): void {
-  const users = program.command('users').description("the guide's test users (free@, pro@, enterprise@example.com)");
+  const users = program
+    .command('users')
+    .description("the guide's test users (free@, pro@, enterprise@example.com)")
+    .addHelpText('after', helpSections({ examples: ['tierctl users create', 'tierctl users create --remove --yes'] }));
   fixturesOption(databaseOption(users.command('create')))
     .description('create the test users with bcrypt hashes and active subscriptions; idempotent')
     .option('--password-env <var>', "take the password from this environment variable (default: TIERCTL_TEST_PASSWORD, else the guide's Password123!)")
