@@ -21,6 +21,21 @@ export function registerAccess(program: Command): void {
     .requiredOption('--user <email>', "the user's email (exact match, as login does)")
     .requiredOption('--model <id>', 'the model id (exact match, as the API does)')
     .option('--json', 'print the explanation as JSON')
-    .addHelpText('after', helpSections({ notes: "Reads only.", examples: ["tierctl access explain --user pro@example.com --model gpt-5", "tierctl access explain --user free@example.com --model claude-3.5-sonnet --json"], exits: [[0, "explained (allowed or denied)"], [1, "no such user"], [2, "usage or configuration error"], [3, "database unreachable"]] }))
+    .addHelpText(
+      'after',
+      helpSections({
+        notes: 'Reads only.',
+        examples: [
+          'tierctl access explain --user pro@example.com --model gpt-5',
+          'tierctl access explain --user free@example.com --model claude-3.5-sonnet --json',
+        ],
+        exits: [
+          [0, 'explained (allowed or denied)'],
+          [1, 'no such user'],
+          [2, 'usage or configuration error'],
+          [3, 'database unreachable'],
+        ],
+      }),
+    )
     .action((opts: AccessExplainFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./access-action.js')).accessExplainAction(ctx, opts)));
 }

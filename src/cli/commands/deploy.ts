@@ -47,6 +47,24 @@ export function registerDeploy(program: Command): void {
     .addOption(durationOption('--timeout <duration>', 'timeout of each HTTP request of the checks', '5s'))
     .option('-y, --yes', 'do not ask for confirmation (a database on another host)')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', helpSections({ notes: "The journal records each phase, so an interrupted deployment continues with --resume.", examples: ["tierctl deploy --api-url http://localhost:3000 --seed --test-users", "tierctl deploy --api-url http://localhost:3000 --seed --stop-cmd 'systemctl stop api' --start-cmd 'systemctl start api' --yes", "tierctl deploy --api-url http://localhost:3000 --resume"], exits: [[0, "deployed, and every check passed"], [1, "a phase or a check failed (the output says what was rolled back and what state the database and service are in)"], [2, "usage or configuration error"], [3, "database or API unreachable"], [4, "refused (no confirmation, an unfinished journal)"], [130, "interrupted (resume with --resume)"]] }))
+    .addHelpText(
+      'after',
+      helpSections({
+        notes: 'The journal records each phase, so an interrupted deployment continues with --resume.',
+        examples: [
+          'tierctl deploy --api-url http://localhost:3000 --seed --test-users',
+          "tierctl deploy --api-url http://localhost:3000 --seed --stop-cmd 'systemctl stop api' --start-cmd 'systemctl start api' --yes",
+          'tierctl deploy --api-url http://localhost:3000 --resume',
+        ],
+        exits: [
+          [0, 'deployed, and every check passed'],
+          [1, 'a phase or a check failed (the output says what was rolled back and what state the database and service are in)'],
+          [2, 'usage or configuration error'],
+          [3, 'database or API unreachable'],
+          [4, 'refused (no confirmation, an unfinished journal)'],
+          [130, 'interrupted (resume with --resume)'],
+        ],
+      }),
+    )
     .action((opts: DeployFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./deploy-action.js')).deployAction(ctx, opts)));
 }

@@ -28,6 +28,23 @@ export function registerMonitor(program: Command): void {
     .option('--min-cache-hit-rate <percent>', 'alert below this model cache hit rate', '80')
     .addOption(durationOption('--timeout <duration>', 'HTTP timeout for /metrics', '5s'))
     .option('--json', 'print the figures and alerts as JSON')
-    .addHelpText('after', helpSections({ notes: "Give --database-url, --api-url or both; a figure whose source is missing is shown as not measured and never fires.", examples: ["tierctl monitor --database-url postgresql://app@db.internal:5432/app --api-url http://localhost:3000", "tierctl monitor --watch 1m", "tierctl monitor --json --max-denials-per-hour 500"], exits: [[0, "no alert"], [1, "an alert fires"], [2, "usage or configuration error"], [3, "database or API unreachable"], [130, "Ctrl-C (--watch)"]] }))
+    .addHelpText(
+      'after',
+      helpSections({
+        notes: 'Give --database-url, --api-url or both; a figure whose source is missing is shown as not measured and never fires.',
+        examples: [
+          'tierctl monitor --database-url postgresql://app@db.internal:5432/app --api-url http://localhost:3000',
+          'tierctl monitor --watch 1m',
+          'tierctl monitor --json --max-denials-per-hour 500',
+        ],
+        exits: [
+          [0, 'no alert'],
+          [1, 'an alert fires'],
+          [2, 'usage or configuration error'],
+          [3, 'database or API unreachable'],
+          [130, 'Ctrl-C (--watch)'],
+        ],
+      }),
+    )
     .action((opts: MonitorFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./monitor-action.js')).monitorAction(ctx, opts)));
 }

@@ -20,6 +20,22 @@ export function registerPreflight(program: Command): void {
     .option('--pg-dump <path>', 'pg_dump to check (default: the one on PATH)')
     .addOption(durationOption('--long-transaction <duration>', 'report transactions open longer than this', '60s'))
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', helpSections({ notes: "Each check is ok, a warning or a blocker.", examples: ["tierctl preflight", "tierctl preflight --database-url postgresql://app@db.internal:5432/app --backup-dir /var/backups/tierctl", "tierctl preflight --long-transaction 5m --json"], exits: [[0, "no blocker (warnings may need reading)"], [1, "a blocker"], [2, "usage or configuration error"], [3, "database unreachable"]] }))
+    .addHelpText(
+      'after',
+      helpSections({
+        notes: 'Each check is ok, a warning or a blocker.',
+        examples: [
+          'tierctl preflight',
+          'tierctl preflight --database-url postgresql://app@db.internal:5432/app --backup-dir /var/backups/tierctl',
+          'tierctl preflight --long-transaction 5m --json',
+        ],
+        exits: [
+          [0, 'no blocker (warnings may need reading)'],
+          [1, 'a blocker'],
+          [2, 'usage or configuration error'],
+          [3, 'database unreachable'],
+        ],
+      }),
+    )
     .action((opts: PreflightFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./preflight-action.js')).preflightAction(ctx, opts)));
 }

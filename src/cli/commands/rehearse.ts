@@ -35,6 +35,23 @@ export function registerRehearse(program: Command): void {
     .option('--pg-restore <path>', 'pg_restore to use (default: beside --pg-dump, else the newest installed)')
     .option('-y, --yes', 'accepted for uniformity: rehearse asks nothing (it changes only what it creates)')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', helpSections({ notes: "The first command to run after `npm ci`.", examples: ["tierctl rehearse", "tierctl rehearse --from-backup backups/backup_before_tier_migration_20251108_120000.manifest.json --report rehearsal.html", "tierctl rehearse --from-database --sandbox-url postgresql://postgres@staging-db:5432/postgres --json"], exits: [[0, "the rehearsal passed"], [1, "a phase failed or a finding blocks the deployment"], [2, "usage or configuration error"], [3, "PostgreSQL unreachable"], [130, "interrupted (cleaned up all the same)"]] }))
+    .addHelpText(
+      'after',
+      helpSections({
+        notes: 'The first command to run after `npm ci`.',
+        examples: [
+          'tierctl rehearse',
+          'tierctl rehearse --from-backup backups/backup_before_tier_migration_20251108_120000.manifest.json --report rehearsal.html',
+          'tierctl rehearse --from-database --sandbox-url postgresql://postgres@staging-db:5432/postgres --json',
+        ],
+        exits: [
+          [0, 'the rehearsal passed'],
+          [1, 'a phase failed or a finding blocks the deployment'],
+          [2, 'usage or configuration error'],
+          [3, 'PostgreSQL unreachable'],
+          [130, 'interrupted (cleaned up all the same)'],
+        ],
+      }),
+    )
     .action((opts: RehearseFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./rehearse-action.js')).rehearseAction(ctx, opts)));
 }

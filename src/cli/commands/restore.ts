@@ -24,7 +24,23 @@ export function registerRestore(program: Command): void {
     .addOption(durationOption('--lock-timeout <duration>', 'give up when a table stays locked this long (the backend still running?)', '30s'))
     .option('-y, --yes', 'do not ask for confirmation (the target database is replaced)')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', helpSections({ notes: "Runs pg_restore --clean --if-exists --single-transaction --exit-on-error: a failure changes nothing.", examples: ["tierctl restore backup_before_tier_migration_20251108_120000.manifest.json --to-database app_restored", "tierctl restore backup_before_tier_migration_20251108_120000.manifest.json --yes --lock-timeout 1m"], exits: [[0, "restored, and row counts match"], [1, "restore failed or counts differ"], [2, "usage or configuration error"], [3, "unreachable"], [4, "refused: the backup does not match its manifest, the target database exists, or no confirmation"]] }))
+    .addHelpText(
+      'after',
+      helpSections({
+        notes: 'Runs pg_restore --clean --if-exists --single-transaction --exit-on-error: a failure changes nothing.',
+        examples: [
+          'tierctl restore backup_before_tier_migration_20251108_120000.manifest.json --to-database app_restored',
+          'tierctl restore backup_before_tier_migration_20251108_120000.manifest.json --yes --lock-timeout 1m',
+        ],
+        exits: [
+          [0, 'restored, and row counts match'],
+          [1, 'restore failed or counts differ'],
+          [2, 'usage or configuration error'],
+          [3, 'unreachable'],
+          [4, 'refused: the backup does not match its manifest, the target database exists, or no confirmation'],
+        ],
+      }),
+    )
     .action((manifest: string, opts: RestoreFlags) =>
       runAction(Boolean(opts.json), async (ctx) => (await import('./restore-action.js')).restoreAction(ctx, manifest, opts)),
     );

@@ -41,6 +41,24 @@ export function registerRollback(program: Command): void {
     .addOption(durationOption('--wait <duration>', 'how long running instances get to stop serving the tier fields', '10s'))
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', helpSections({ notes: "Refusals (exit 4) change nothing.", examples: ["tierctl rollback --backup backup_before_tier_migration_20251108_120000.manifest.json --yes", "tierctl rollback --api-url http://localhost:3000 --accept-loss --reason 'INC-1234' --yes", "tierctl rollback --restore backup_before_tier_migration_20251108_120000.manifest.json --yes"], exits: [[0, "rolled back and verified"], [1, "a step or the verification failed"], [2, "usage or configuration error"], [3, "unreachable"], [4, "refused: tier data would be lost without --backup/--accept-loss, a tampered backup or one of another database, an edited down.sql, a down.sql that removes more than its migration added, no confirmation"], [130, "interrupted"]] }))
+    .addHelpText(
+      'after',
+      helpSections({
+        notes: 'Refusals (exit 4) change nothing.',
+        examples: [
+          'tierctl rollback --backup backup_before_tier_migration_20251108_120000.manifest.json --yes',
+          "tierctl rollback --api-url http://localhost:3000 --accept-loss --reason 'INC-1234' --yes",
+          'tierctl rollback --restore backup_before_tier_migration_20251108_120000.manifest.json --yes',
+        ],
+        exits: [
+          [0, 'rolled back and verified'],
+          [1, 'a step or the verification failed'],
+          [2, 'usage or configuration error'],
+          [3, 'unreachable'],
+          [4, 'refused: tier data would be lost without --backup/--accept-loss, a tampered backup or one of another database, an edited down.sql, a down.sql that removes more than its migration added, no confirmation'],
+          [130, 'interrupted'],
+        ],
+      }),
+    )
     .action((opts: RollbackFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./rollback-action.js')).rollbackAction(ctx, opts)));
 }

@@ -21,6 +21,22 @@ export function registerSeed(program: Command): void {
     .option('--dry-run', 'show the before -> after without changing anything (runs and rolls back)')
     .option('-y, --yes', 'do not ask for confirmation (existing tier assignments are overwritten)')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', helpSections({ examples: ["tierctl seed --dry-run", "tierctl seed --yes", "tierctl seed --catalog --fixtures ./fixtures --yes --json"], exits: [[0, "seeded (or nothing to change)"], [1, "a listed model does not exist (use --catalog), or the tier columns are missing (run tierctl migrate apply first)"], [2, "invalid or incoherent assignments, usage"], [3, "unreachable"], [4, "not confirmed"]] }))
+    .addHelpText(
+      'after',
+      helpSections({
+        examples: [
+          'tierctl seed --dry-run',
+          'tierctl seed --yes',
+          'tierctl seed --catalog --fixtures ./fixtures --yes --json',
+        ],
+        exits: [
+          [0, 'seeded (or nothing to change)'],
+          [1, 'a listed model does not exist (use --catalog), or the tier columns are missing (run tierctl migrate apply first)'],
+          [2, 'invalid or incoherent assignments, usage'],
+          [3, 'unreachable'],
+          [4, 'not confirmed'],
+        ],
+      }),
+    )
     .action((opts: SeedFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./seed-action.js')).seedAction(ctx, opts)));
 }

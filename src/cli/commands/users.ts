@@ -25,6 +25,23 @@ export function registerUsers(program: Command): void {
     .option('--remove', 'delete exactly these test users (and their subscriptions) instead')
     .option('-y, --yes', 'do not ask for confirmation (--remove)')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', helpSections({ notes: "The password is never printed.", examples: ["tierctl users create", "TIERCTL_TEST_PASSWORD=... tierctl users create --json", "tierctl users create --remove --yes"], exits: [[0, "ok (a second run reports \"unchanged\")"], [1, "no users table"], [2, "usage or configuration error"], [3, "unreachable"], [4, "--remove not confirmed"]] }))
+    .addHelpText(
+      'after',
+      helpSections({
+        notes: 'The password is never printed.',
+        examples: [
+          'tierctl users create',
+          'TIERCTL_TEST_PASSWORD=... tierctl users create --json',
+          'tierctl users create --remove --yes',
+        ],
+        exits: [
+          [0, 'ok (a second run reports "unchanged")'],
+          [1, 'no users table'],
+          [2, 'usage or configuration error'],
+          [3, 'unreachable'],
+          [4, '--remove not confirmed'],
+        ],
+      }),
+    )
     .action((opts: UsersCreateFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./users-action.js')).usersCreateAction(ctx, opts)));
 }
