@@ -35,7 +35,7 @@ async function walk(path: readonly string[] = []): Promise<HelpPage[]> {
   expect(r.code, `${path.join(' ')} --help`).toBe(0);
   const subcommands = subcommandsOf(r.stdout);
   const pages: HelpPage[] = [{ path, text: r.stdout, subcommands }];
-  for (const sub of subcommands) pages.push(...(await walk([...path, sub])));
+  for (const sub of await Promise.all(subcommands.map((s) => walk([...path, s])))) pages.push(...sub);
   return pages;
 }
 
@@ -82,7 +82,7 @@ describe('every command --help', () => {
   it('--debug is accepted after any command name', async () => {
     expect((await runCli(['fixtures', '--debug'])).code).toBe(0);
     expect((await runCli(['migrate', 'status', '--debug'], { env: { DATABASE_URL: 'postgresql://u@127.0.0.1:1/x' } })).code).toBe(3);
-  });
+  }, 60_000);
 
   it('tierctl help A B shows the help of A B', async () => {
     const apply = pages.find((p) => p.path.join(' ') === 'migrate apply')!;
@@ -90,7 +90,7 @@ describe('every command --help', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(apply.text);
     expect((await runCli(['help', 'migrate', 'nope'])).code).toBe(2);
-  });
+  }, 60_000);
 });
 
 describe('every --json', () => {

@@ -48,14 +48,14 @@ describe('duration flags', () => {
     const line = help.stdout.split('\n').findIndex((l) => l.trimStart().startsWith(`${flag} <duration>`));
     expect(line, help.stdout).toBeGreaterThanOrEqual(0);
     expect(help.stdout.split('\n').slice(line, line + 4).join(' ').replace(/\s+/g, ' ')).toContain('a bare number is seconds');
-  });
+  }, 60_000);
 
   it('no option takes <ms> or <seconds> any more', async () => {
     for (const command of new Set(DURATION_FLAGS.map(([c]) => c.filter((w) => w !== 'm.json').join(' ')))) {
       const help = await runCli([...command.split(' '), '--help']);
       expect(help.stdout, command).not.toMatch(/<(ms|seconds)>/);
     }
-  });
+  }, 120_000);
 
   it('verify --wait 10s is accepted (exit 3: the API is not there), as is a bare number', async () => {
     for (const wait of ['1s', '1', '500ms']) {
@@ -63,7 +63,7 @@ describe('duration flags', () => {
       expect(r.code, wait).toBe(3);
       expect(r.stderr).not.toContain('expected');
     }
-  });
+  }, 120_000);
 
   describe('restore --lock-timeout', () => {
     let dir: string;
@@ -90,7 +90,7 @@ describe('duration flags', () => {
             `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE NOT l.granted AND a.datname = current_database() AND a.application_name = 'tierctl'`, // pg_restore runs with PGAPPNAME=tierctl
           );
           return r.rowCount! > 0;
-        });
+        }, 60_000);
         await holder.query('ROLLBACK');
         const r = await run;
         expect(r.code, r.stderr).toBe(0);
@@ -98,11 +98,11 @@ describe('duration flags', () => {
       } finally {
         holder.release();
       }
-    });
+    }, 120_000);
 
     it('5s is accepted too (it was refused)', async () => {
       const r = await runCli(['restore', manifest, '--database-url', db().url, '--yes', '--lock-timeout', '5s']);
       expect(r.code, r.stderr).toBe(0);
-    });
+    }, 60_000);
   });
 });
