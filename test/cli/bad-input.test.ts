@@ -11,9 +11,10 @@ describe('bad input is exit 2 with a clear message', () => {
     }
   });
 
-  it('a Unix socket directory is a host', async () => {
+  it('a Unix socket directory is a host; one that is not there is unreachable (exit 3), not an internal error', async () => {
     const r = await runCli(['migrate', 'status', '--database-url', 'postgresql:///app?host=/nonexistent-socket-dir']);
     expect(r.code).toBe(3);
+    expect(r.stderr).toContain('Cannot reach PostgreSQL at /nonexistent-socket-dir:5432/app: ENOENT');
   });
 
   it('backup --dir /proc: named as a directory that takes no new files, no raw ENOENT', async () => {
