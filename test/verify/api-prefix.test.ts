@@ -43,7 +43,7 @@ describe('an API behind a path prefix', () => {
     expect(paths.filter((p) => !p.startsWith('/api/'))).toEqual([]);
   });
 
-  it('a trailing slash is not doubled (--json too)', async () => {
+  it('a trailing slash is not doubled', async () => {
     asked();
     const r = await cli(['verify', '--api-url', `${gateway.url}/api/`, '--only', '8']);
     expect(r.code, r.stderr).toBe(0);
