@@ -4,7 +4,7 @@ import { dirSetting } from './dir-setting.js';
 
 /**
  * Adds `--migrations-dir <dir>` to every command that reads the migrations (migrate, preflight,
- * deploy, rollback): they all take it from the same place.
+ * deploy, rollback, rehearse): they all take it from the same place.
  */
 export function migrationsDirOption(command: Command): Command {
   return command.option('--migrations-dir <dir>', "migrations directory (env TIERCTL_MIGRATIONS_DIR; default: the package's prisma/migrations)");

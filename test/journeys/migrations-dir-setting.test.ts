@@ -60,4 +60,15 @@ describe('journey: one migrations directory for every command', () => {
     expect(await tierColumnNames(j)).toEqual([]);
     expect(await appliedMigrations(j)).toEqual(packaged.filter((m) => m < TIER_MIGRATION));
   }, 120_000);
+
+  it('rehearse drills the same directory: its deploy applies the operator migration, its rollback drill undoes it', async () => {
+    const j = journey();
+    const r = await j.tierctl(['rehearse', '--json'], { TIERCTL_MIGRATIONS_DIR: dir });
+    const report = jsonOf<{ outcome: string; deploy: { phases: { id: string; data?: { applied?: { name: string }[] } }[] }; rollback: { phases: { id: string; data?: { rolledBack?: string[] } }[] }; leftovers: string[] }>(r);
+    expect(report.outcome, r.stderr).toBe('passed');
+    expect(report.deploy.phases.find((p) => p.id === 'migrate')?.data?.applied?.map((a) => a.name)).toContain(MARKER);
+    expect(report.rollback.phases.find((p) => p.id === 'migrate-rollback')?.data?.rolledBack).toContain(MARKER);
+    expect(report.leftovers).toEqual([]);
+  }, 180_000);
 });
+
