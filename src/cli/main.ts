@@ -12,11 +12,10 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const program = buildProgram();
+const program = buildProgram(process.argv);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (e) {
+// No top-level await: the bundle is CommonJS (scripts/bundle-cli.js).
+program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {
     const done = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
     process.exitCode = done ? ExitCode.ok : ExitCode.usage;
@@ -24,4 +23,4 @@ try {
     process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exitCode = ExitCode.failed;
   }
-}
+});

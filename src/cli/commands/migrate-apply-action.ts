@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { migrateDeployLines } from '../../runbook/guide-output.js';
 import { migrateApply, type MigrateApplyReport } from '../../runbook/migrate-apply.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { unwrap } from '../../shared/failure.js';
@@ -26,12 +27,22 @@ export async function migrateApplyAction(ctx: CliContext, flags: ApplyFlags): Pr
       },
     ),
   );
-  if (flags.json) writeJson(ctx.stdout, { ok: true, ...report });
-  else ctx.stdout.write(renderApply(report, colors(ctx.stdout, ctx.env)));
+  if (!flags.json) ctx.stdout.write(renderApply(report, settings.migrationsDir, colors(ctx.stdout, ctx.env)));
+  else {
+    // The guide's step 4 lines go to stderr, so stdout stays one JSON document.
+    const guide = guideLines(report, settings.migrationsDir);
+    if (!report.dryRun) ctx.stderr.write(`${[...guide.head, guide.last].join('\n')}\n`);
+    writeJson(ctx.stdout, { ok: true, ...report });
+  }
   return ExitCode.ok;
 }
 
-export function renderApply(r: MigrateApplyReport, c: ChalkInstance): string {
+/** The guide's step 4 output of a real run: every migration found, the ones this run applied. */
+const guideLines = (r: MigrateApplyReport, migrationsDir: string | undefined) =>
+  migrateDeployLines(r.applied.length + r.alreadyApplied.length, migrationsDir, r.applied.map((a) => a.name));
+
+/** A dry run: the annotated SQL. A real run: the guide's step 4 lines around tierctl's tables (locks held, step 5's catalog check). */
+export function renderApply(r: MigrateApplyReport, migrationsDir: string | undefined, c: ChalkInstance): string {
   const out: string[] = [`Database ${r.database} (schema "${r.schema}")\n`];
   if (r.dryRun) {
     if (r.plan.length === 0) out.push('No pending migrations to apply.\n');
@@ -40,12 +51,12 @@ export function renderApply(r: MigrateApplyReport, c: ChalkInstance): string {
     return out.join('');
   }
   if (r.waitedFor.length > 0) out.push(`Waited ${r.lockWaitMs} ms for the migration lock, held by:\n${renderSessions(r.waitedFor)}`);
-  if (r.applied.length === 0) out.push('No pending migrations to apply.\n');
-  else {
-    out.push(`The following migration${r.applied.length > 1 ? 's have' : ' has'} been applied:\n`);
+  const guide = guideLines(r, migrationsDir);
+  out.push(guide.head.map((line) => `${line}\n`).join(''));
+  if (r.applied.length > 0) {
     out.push(renderTable(['migration', 'locks held (ms)', 'attempts', 'ledger row'], r.applied.map((a) => [a.name, a.heldMs, a.attempts, a.id])));
   }
   if (r.tierSchema) out.push(r.applied.length > 0 || !r.tierSchema.ok ? renderTierVerification(r.tierSchema, c) : `${c.green('✔')} models has the guide's tier columns and indexes (step 5)\n`);
-  out.push(c.green('Database is now in sync with the migrations.\n'));
+  out.push(c.green(`${guide.last}\n`));
   return out.join('');
 }

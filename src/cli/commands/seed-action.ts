@@ -1,3 +1,4 @@
+import { seedGuideLines } from '../../runbook/guide-output.js';
 import { seedTiers, type SeedReport } from '../../runbook/seed-tiers.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { unwrap } from '../../shared/failure.js';
@@ -35,14 +36,18 @@ export async function seedAction(ctx: CliContext, opts: SeedFlags): Promise<numb
       { reporter: await cliReporter(ctx), ...(opts.dryRun || opts.yes ? {} : { confirm }) },
     ),
   );
+  // A real run prints the guide's step 6 lines around the table; with --json they go to stderr, so stdout stays one JSON document.
+  const [starting, created, completed] = seedGuideLines(report.touched, report.changes.length - report.touched);
   if (opts.json) {
+    if (!report.dryRun) ctx.stderr.write(`${starting}\n${created}\n${completed}\n`);
     writeJson(ctx.stdout, { ok: true, ...report });
     return ExitCode.ok;
   }
   const c = colors(ctx.stdout, ctx.env);
+  if (!report.dryRun) ctx.stdout.write(`${starting}\n`);
   if (report.inserted.length > 0) ctx.stdout.write(`${report.dryRun ? 'Would insert' : 'Inserted'} sandbox models: ${report.inserted.join(', ')}\n`);
   ctx.stdout.write(seedTable(report));
   if (report.dryRun) ctx.stdout.write(`${c.yellow('Dry run')}: would create/update ${report.touched} models; nothing was changed.\n`);
-  else ctx.stdout.write(`Created/updated ${report.touched} models${report.touched < report.changes.length ? ` (${report.changes.length - report.touched} already up to date)` : ''}\n`);
+  else ctx.stdout.write(`${created}\n${completed}\n`);
   return ExitCode.ok;
 }

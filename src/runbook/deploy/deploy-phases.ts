@@ -12,6 +12,7 @@ import { preflight } from '../preflight.js';
 import { seedTiers } from '../seed-tiers.js';
 import type { DeployDeps, DeployOptions, VerifySummary } from './deploy-types.js';
 import type { PhaseDone } from './run-phase.js';
+import { migrateDeployLines, seedGuideLines } from '../guide-output.js';
 import { waitHealthy } from '../../verify/wait-healthy.js';
 import { waitTierFields } from '../../verify/wait-tier-fields.js';
 
@@ -57,7 +58,8 @@ export async function migratePhase(o: DeployOptions, deps: DeployDeps, runId?: s
   if (!r.ok) return r;
   const applied = r.value.applied;
   const detail = applied.length === 0 ? 'nothing pending (already applied)' : applied.map((a) => `${a.name} (locks held ${Math.round(a.heldMs)} ms)`).join(', ');
-  return done(detail, { applied: applied.map((a) => ({ name: a.name, heldMs: a.heldMs, attempts: a.attempts })), lockWaitMs: r.value.lockWaitMs });
+  const guide = migrateDeployLines(applied.length + r.value.alreadyApplied.length, o.migrationsDir, applied.map((a) => a.name));
+  return ok({ detail, data: { applied: applied.map((a) => ({ name: a.name, heldMs: a.heldMs, attempts: a.attempts })), lockWaitMs: r.value.lockWaitMs }, guide: [...guide.head, guide.last] });
 }
 
 /** The guide's step 5: the three columns and both indexes exist, read from the catalog. */
@@ -72,7 +74,7 @@ export async function seedPhase(o: DeployOptions, deps: DeployDeps) {
   const r = await seedTiers({ database: o.database, fixturesDir: o.fixturesDir }, quiet(deps));
   if (!r.ok) return r;
   // The changes (before and after) are what an automatic rollback undoes when the tier columns stay.
-  return done(`Created/updated ${r.value.touched} models`, { touched: r.value.touched, changes: r.value.changes.filter((c) => c.changed) });
+  return ok({ detail: `Created/updated ${r.value.touched} models`, data: { touched: r.value.touched, changes: r.value.changes.filter((c) => c.changed) }, guide: seedGuideLines(r.value.touched, r.value.changes.length - r.value.touched) });
 }
 
 export async function testUsersPhase(o: DeployOptions) {

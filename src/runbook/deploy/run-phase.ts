@@ -7,6 +7,8 @@ import { newJournal, writeJournal, type DeployJournal, type PhaseId, type PhaseR
 export interface PhaseDone<T> {
   readonly detail: string;
   readonly data: T;
+  /** The lines the deployment guide shows for this step (guide-output.ts), printed after the phase's line; not journaled. */
+  readonly guide?: readonly string[];
 }
 
 export interface PhaseRun {
@@ -53,6 +55,7 @@ export async function runPhase<T>(run: PhaseRun, id: PhaseId, title: string, bod
   const durationMs = Math.round(performance.now() - start);
   if (result.ok) {
     step.succeed(result.value.detail);
+    for (const line of result.value.guide ?? []) run.reporter.info(line);
     await record(run, { id, title, outcome: 'ok', startedAt, durationMs, detail: result.value.detail, data: result.value.data });
     return { ok: true, data: result.value.data };
   }
