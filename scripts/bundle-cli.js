@@ -1,25 +1,27 @@
 #!/usr/bin/env node
 /**
- * Bundles the CLI with esbuild into dist/tierctl/: main.js (commander and the command tree,
- * from src/cli/main.ts) and one self-contained bundle per module the CLI imports lazily
+ * Bundles the CLI with esbuild into dist/tierctl/: main.cjs (commander and the command tree,
+ * from src/cli/main.ts, CommonJS) and one self-contained bundle per module the CLI imports lazily
  * (each command's action, e.g. migrate-status-action.js, plus context.js and output.js), so
- * a command loads main.js and its own bundle: two files, only the code it uses (`--help`
+ * a command loads main.cjs and its own bundle: two files, only the code it uses (`--help`
  * loads neither pg nor zod nor Fastify). One file per command instead of esbuild's shared
  * chunks: `migrate status` loaded 33 chunk files, ~15% of its CPU time. Code shared by
  * several commands is repeated in their bundles; TierctlError is recognized across copies
- * (src/shared/failure.ts). bin/tierctl.js imports dist/tierctl/main.js;
+ * (src/shared/failure.ts). bin/tierctl.js requires dist/tierctl/main.cjs;
  * dist/tierctl/meta.json is esbuild's metafile. Run by `npm run build` (and so by `npm ci`'s
  * prepare and `npm test`). The Prisma client's runtime stays in node_modules (it loads its
  * WebAssembly query compiler from there), as do the optional pg-native, and ora and
  * inquirer (terminal only).
  *
- * Two source edits at bundle time, both for start-up cost on Node 20, both checked to still
+ * Three source edits at bundle time, all for start-up cost on Node 20, all checked to still
  * apply (the build fails if the dependency changed):
  * - pg's stream.js asks "is this Cloudflare Workers?" by constructing a `Response`, which on
  *   Node 20 (no `navigator`) loads Node's whole bundled undici: ~25 ms for every command that
  *   touches PostgreSQL. tierctl runs on Node only, so the answer is fixed to no.
  * - commander requires node:child_process at load for executable subcommands, which tierctl
  *   does not have; it is required when first used instead.
+ * - string-width (cli-table3's cell measure) answers printable ASCII by its length before
+ *   running emoji-regex (see below).
  *
  * Node built-ins imported with `import` are turned into `require` calls: an ESM import of a
  * built-in materializes every export of it (node:util loads its argument parser and MIME
@@ -81,6 +83,15 @@ const common = {
 const edits = [
   builtinsAsRequire,
   sourceEdit('pg-node-only', /[\\/]pg[\\/]lib[\\/]stream\.js$/, 'if (isCloudflareRuntime())', 'if (false)'),
+  // cli-table3 measures every cell with string-width, which runs emoji-regex's huge pattern
+  // over it: compiling that pattern was ~5% of `migrate status`. Printable ASCII (no escape
+  // codes, no wide characters) is as wide as it is long; anything else takes the full path.
+  sourceEdit(
+    'string-width-ascii',
+    /[\\/]string-width[\\/]index\.js$/,
+    "\tstring = stripAnsi(string);",
+    "\tif (/^[\\x20-\\x7e]*$/.test(string)) return string.length;\n\tstring = stripAnsi(string);",
+  ),
   sourceEdit(
     'commander-lazy-child-process',
     /[\\/]commander[\\/]lib[\\/]command\.js$/,
@@ -97,7 +108,7 @@ const lazyModules = [
 ];
 const lazyNames = new Set(lazyModules.map((m) => `./${basename(m, '.ts')}.js`));
 
-/** In main.js, `import('./migrate-status-action.js')` stays an import of its own bundle next to it. */
+/** In main.cjs, `import('./migrate-status-action.js')` stays an import of its own bundle next to it. */
 const lazyImportsExternal = {
   name: 'lazy-imports-external',
   setup(b) {
@@ -107,7 +118,18 @@ const lazyImportsExternal = {
 
 await rm(outdir, { recursive: true, force: true });
 const [main, lazy] = await Promise.all([
-  build({ ...common, entryPoints: ['src/cli/main.ts'], plugins: [lazyImportsExternal, ...edits], external: [] }),
+  // main.cjs is CommonJS: `tierctl --help` then never starts Node's ES module loader (bin/tierctl.js
+  // is CommonJS too, bin/package.json); the commands' bundles stay ES modules, imported when run.
+  build({
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    banner: { js: "const __tierctlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__tierctlImportMetaUrl' },
+    plugins: [lazyImportsExternal, ...edits],
+    external: [],
+  }),
   build({
     ...common,
     entryPoints: lazyModules,
@@ -117,6 +139,7 @@ const [main, lazy] = await Promise.all([
     external: ['@prisma/client', '@prisma/client/*', '@prisma/adapter-pg', 'pg-native', 'ora', '@inquirer/prompts'],
   }),
 ]);
-for (const m of lazyNames) if (!main.metafile.outputs['dist/tierctl/main.js'].imports.some((i) => i.path === m)) throw new Error(`main.js does not import ${m}: is it still loaded lazily?`);
+for (const m of lazyNames) if (!main.metafile.outputs['dist/tierctl/main.cjs'].imports.some((i) => i.path === m)) throw new Error(`main.cjs does not import ${m}: is it still loaded lazily?`);
+if (/\brequire\(["']\.\/[a-z-]+\.js["']\)/.test(await readFile(join(outdir, 'main.cjs'), 'utf8'))) throw new Error('main.cjs requires a command bundle: they are ES modules, import() only');
 // What each output holds and imports: test/cli/bundle.test.ts checks what a command loads.
 await writeFile(join(outdir, 'meta.json'), JSON.stringify({ outputs: { ...main.metafile.outputs, ...lazy.metafile.outputs } }));

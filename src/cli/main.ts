@@ -13,15 +13,14 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const program = buildProgram().hook('preAction', (_program, action) => setDebug(action.opts().debug === true));
+const program = buildProgram(process.argv).hook('preAction', (_program, action) => setDebug(action.opts().debug === true));
 
-try {
-  await program.parseAsync(process.argv);
-} catch (e) {
+// No top-level await: the bundle is CommonJS (scripts/bundle-cli.js).
+program.parseAsync(process.argv).catch(async (e: unknown) => {
   if (e instanceof CommanderError) {
     const done = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
     process.exitCode = done ? ExitCode.ok : ExitCode.usage;
   } else {
     process.exitCode = await reportError(processStreams(), process.argv.includes('--json'), e);
   }
-}
+});

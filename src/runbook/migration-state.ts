@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import type pg from 'pg';
 import { applicationTables } from '../db/migration-session.js';
 import { readLedger, type LedgerRow } from '../db/ledger.js';
@@ -17,8 +17,16 @@ export interface MigrationSet {
   readonly hasTierMigration: boolean;
 }
 
+const statOrNull = (path: string) => {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+};
+
 export async function loadMigrationSet(dir: string = MIGRATIONS_DIR): Promise<Result<MigrationSet>> {
-  const found = await stat(dir).catch(() => null);
+  const found = statOrNull(dir);
   if (!found?.isDirectory()) return err(usageFailure('migrations_dir_missing', `Migrations directory ${dir} does not exist`));
   try {
     await checkMigrationLock(dir);

@@ -70,6 +70,7 @@ export async function buildApp(options: AppOptions): Promise<TierApp> {
   metrics.observeInvalidationMode(() => changeListener?.mode ?? 'none');
   let schemaTimer: NodeJS.Timeout | undefined;
   const tokens = createTokenService(options.jwt, now);
+  userChanges.subscribe((change) => tokens.forget(change.kind === 'all' ? undefined : change.userId));
   // api_logs get their own connection: a slow batch never holds one the requests need.
   const logPool = createPool(options.database.url, { max: 1, applicationName: 'tierctl-server-api-logs' });
   logPool.on('error', (e) => log.warn({ err: e.message }, 'Idle api_logs connection error'));

@@ -10,7 +10,11 @@
  * `logger.flush`) and `flushSync` (process exit) write what is pending; the order of lines
  * is kept.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import pino from 'pino';
+import { ExitCode } from '../shared/exit-codes.js';
+import { err, failure, ok, type Result } from '../shared/failure.js';
 
 export const BATCH_CHARS = 16 * 1024;
 export const BATCH_MS = 25;
@@ -21,11 +25,21 @@ export interface LogDestination {
   flush(cb?: (err?: Error | null) => void): void;
   /** Writes every pending line now, synchronously (on process exit). */
   flushSync(): void;
+  /**
+   * Writes what is pending, then reopens the file by its path (after logrotate moved it;
+   * SIGHUP). A path that cannot be opened now keeps the old file: its error code is returned.
+   */
+  reopen(): string | undefined;
 }
 
-/** A batching destination on file descriptor `dest` (1: stdout) or a file path (appended to). */
+/**
+ * A batching destination on file descriptor `dest` (1: stdout) or a file path (appended to,
+ * created with its directories). Opening the file happens here, synchronously: a path that
+ * cannot be opened throws (ENOENT, EACCES, EISDIR).
+ */
 export function createLogDestination(dest: number | string): LogDestination {
-  const file = pino.destination({ dest, sync: true, append: true, mkdir: typeof dest === 'string', contentMode: 'buffer' });
+  if (typeof dest === 'string') makeDirectories(dirname(dest));
+  const file = pino.destination({ dest, sync: true, append: true, contentMode: 'buffer' });
   let pending: string[] = [];
   let size = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -58,7 +72,43 @@ export function createLogDestination(dest: number | string): LogDestination {
         // On exit nothing more can be done about a write that fails (stdout closed).
       }
     },
+    reopen() {
+      handOver();
+      if (typeof dest !== 'string') return undefined;
+      try {
+        file.reopen();
+        return undefined;
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      }
+    },
   };
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node 20's `mkdirSync(dir, { recursive: true })` never
+ * returns for a path under /proc (it spins at 100% CPU); this throws the first error.
+ */
+function makeDirectories(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw e;
+    makeDirectories(dirname(dir));
+    mkdirSync(dir);
+  }
+}
+
+/** `createLogDestination(file ?? 1)`, a file that cannot be opened as a usage failure (exit 2). */
+export function openLogDestination(file: string | undefined): Result<LogDestination> {
+  try {
+    return ok(createLogDestination(file ?? 1));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    return err(failure('log_file_unusable', `Cannot open the log file ${file} for appending: ${code}`, ExitCode.usage));
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { readDotenv } from '../shared/config.js';
 import { ExitCode } from '../shared/exit-codes.js';
-import { createLogDestination } from './log-destination.js';
+import { openLogDestination } from './log-destination.js';
 import { runServer } from './run-server.js';
 import { resolveServerConfig } from './server-config.js';
 
@@ -30,9 +30,19 @@ const onSignal = () => {
 };
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
-// Log lines are batched per event-loop turn: whatever is pending is written on any exit.
-const destination = createLogDestination(1);
+// Log lines are batched: whatever is pending is written on any exit. LOG_FILE: appended to,
+// reopened on SIGHUP (after logrotate moved it).
+const opened = openLogDestination(config.value.logFile);
+if (!opened.ok) {
+  process.stderr.write(`${opened.failure.message}\n`);
+  process.exit(opened.failure.exitCode);
+}
+const destination = opened.value;
 process.on('exit', () => destination.flushSync());
+if (config.value.logFile !== undefined) process.on('SIGHUP', () => {
+  const failed = destination.reopen();
+  if (failed) process.stderr.write(`Cannot reopen the log file ${config.value.logFile}: ${failed}; still writing to the file opened before\n`);
+});
 const result = await runServer(config.value, { signal: controller.signal, hurry: hurry.signal, destination });
 if (!result.ok) process.stderr.write(`${result.failure.message}\n`);
 process.exitCode = result.ok ? ExitCode.ok : result.failure.exitCode;

@@ -1,7 +1,8 @@
 /**
  * Model lookups for the routes: the cached catalog, exact id matching (no trimming, no case
- * folding: `GPT-5` is an unknown model, not a way around `gpt-5`), the guide's log lines,
- * cache metrics, and a log line (and the `tier_policy_source` gauge) whenever where the
+ * folding: `GPT-5` is an unknown model, not a way around `gpt-5`), the guide's log lines
+ * (`Returning cached model` on every cache hit of a request, `Returning cached models` for a
+ * listing: the guide's `grep "Returning cached model" | wc -l` counts both), cache metrics, and a log line (and the `tier_policy_source` gauge) whenever where the
  * policies come from changes: the tier schema appearing or going away, or turning unreadable.
  */
 import type { FastifyBaseLogger } from 'fastify';
@@ -14,6 +15,8 @@ const POLICY_SOURCES: readonly PolicySource[] = ['database', 'none', 'last_known
 
 export interface ModelService {
   catalog(): Promise<Catalog>;
+  /** The catalog for a listing: a cache hit logs `Returning cached models` on `log`. */
+  listing(log: FastifyBaseLogger): Promise<Catalog>;
   /** The model with exactly this id, or undefined. */
   find(id: string, log: FastifyBaseLogger): Promise<CatalogModel | undefined>;
 }
@@ -27,7 +30,7 @@ export function createModelService(cache: ModelCache, metrics: ServerMetrics, lo
     if (!initialized) {
       initialized = true;
       log.info({ models: catalog.models.length, tierSchema: catalog.tierSchema, policies: catalog.policies }, 'ModelService: Initialized');
-    }
+    } else log.info({ models: catalog.models.length, policies: catalog.policies }, 'ModelService: models read from the database (cache miss)');
     if (policies === catalog.policies) return;
     for (const source of POLICY_SOURCES) metrics.policySource.set({ source }, source === catalog.policies ? 1 : 0);
     const models = catalog.models.length;
@@ -44,6 +47,12 @@ export function createModelService(cache: ModelCache, metrics: ServerMetrics, lo
   };
   return {
     catalog,
+    async listing(requestLog) {
+      const { catalog: c, hit } = await cache.get();
+      observe(c, hit);
+      if (hit) requestLog.info({ models: c.models.length }, 'Returning cached models');
+      return c;
+    },
     async find(id, requestLog) {
       const { catalog: c, hit } = await cache.get();
       observe(c, hit);

@@ -26,6 +26,7 @@ export const serverSettings = {
   jwtTtlSeconds: { env: 'JWT_TTL_SECONDS', schema: positiveInt, fallback: 3600 } satisfies Setting<number>,
   enforceTiers: { env: 'ENABLE_TIER_ENFORCEMENT', schema: boolean, fallback: true } satisfies Setting<boolean>,
   logLevel: { env: 'LOG_LEVEL', schema: logLevel, fallback: 'info' } satisfies Setting<z.infer<typeof logLevel>>,
+  logFile: { flag: 'logFile', env: 'LOG_FILE', schema: optional(z.string().min(1, 'must be a file path')), fallback: undefined } satisfies Setting<string | undefined>,
   openaiCompatibleBaseUrl: { env: 'OPENAI_COMPATIBLE_BASE_URL', schema: optional(httpUrl), fallback: undefined } satisfies Setting<string | undefined>,
   openaiCompatibleApiKey: { env: 'OPENAI_COMPATIBLE_API_KEY', schema: z.string().min(1).optional(), fallback: undefined, secret: true } satisfies Setting<string | undefined>,
   openaiCompatibleTimeoutMs: { env: 'OPENAI_COMPATIBLE_TIMEOUT_MS', schema: positiveInt, fallback: DEFAULT_UPSTREAM_TIMEOUT_MS } satisfies Setting<number>,
@@ -43,6 +44,8 @@ export type ServerConfig = {
   readonly jwtTtlSeconds: number;
   readonly enforceTiers: boolean;
   readonly logLevel: z.infer<typeof logLevel>;
+  /** Log lines appended to this file (created with its directories) instead of stdout. */
+  readonly logFile?: string | undefined;
   /** Models whose provider is `openai-compatible` go here; unset: they answer 502 provider_not_configured. */
   readonly openaiCompatibleBaseUrl?: string | undefined;
   readonly openaiCompatibleApiKey?: string | undefined;

@@ -55,15 +55,16 @@ export function createTierChecker(enforce: boolean, metrics: ServerMetrics): Tie
         log.info(checked, 'Tier access check completed');
         return { outcome: 'allowed', ms };
       }
-      const fields = { userId, modelId: model.id, userTier, requiredTier: decision.requiredTier, reason: decision.reason, enforced: enforce };
+      const denied = { ...checked, requiredTier: decision.requiredTier, reason: decision.reason, enforced: enforce };
       if (!enforce) {
-        log.info(checked, 'Tier access check completed');
-        log.warn(fields, 'Model access denied (shadow mode: ENABLE_TIER_ENFORCEMENT=false, request allowed)');
+        // Not "Model access denied": the guide's `grep "Model access denied"` counts real
+        // denials only, and with enforcement off there are none.
+        log.info(denied, 'Tier access check completed: access would be refused (shadow mode: ENABLE_TIER_ENFORCEMENT=false, request allowed)');
         return { outcome: 'shadow_denied', ms };
       }
-      // One line for both of the guide's greps ("Tier access check completed", "Model access
-      // denied"): each still counts every check and every denial, for one log call less.
-      log.warn({ ...checked, requiredTier: decision.requiredTier, reason: decision.reason, enforced: true }, 'Tier access check completed: Model access denied');
+      // One info line for both of the guide's greps ("Tier access check completed", "Model
+      // access denied"): each still counts every check and every denial, for one log call less.
+      log.info(denied, 'Tier access check completed: Model access denied');
       return { outcome: 'denied', ms, message: decision.message, requiredTier: decision.requiredTier };
     },
   };

@@ -12,7 +12,7 @@ interface Meta {
 }
 
 const meta = JSON.parse(readFileSync(packagePath('dist', 'tierctl', 'meta.json'), 'utf8')) as Meta;
-const outputs = Object.keys(meta.outputs).filter((o) => o.endsWith('.js'));
+const outputs = Object.keys(meta.outputs).filter((o) => /\.c?js$/.test(o));
 
 /** The outputs `entry` loads before it runs (static imports, transitively). */
 function loadedBy(entry: string): string[] {
@@ -33,7 +33,7 @@ function sourcesOf(entry: string): Set<string> {
 }
 
 const output = (prefix: string) => {
-  const o = outputs.find((x) => x.split('/').at(-1)!.startsWith(`${prefix}-`) || x.endsWith(`/${prefix}.js`));
+  const o = outputs.find((x) => x.split('/').at(-1)!.startsWith(`${prefix}-`) || x.endsWith(`/${prefix}.js`) || x.endsWith(`/${prefix}.cjs`));
   if (!o) throw new Error(`no bundled output for ${prefix}`);
   return o;
 };
@@ -43,6 +43,14 @@ describe('the bundled CLI', () => {
     const loaded = sourcesOf(output('main'));
     expect([...loaded].filter((s) => !s.startsWith('src/'))).toEqual(['commander']);
     for (const heavy of ['src/db', 'src/server', 'src/runbook', 'src/verify', 'src/generated']) expect(loaded).not.toContain(heavy);
+  });
+
+  it('`tierctl` starts as CommonJS (no ES module loader for `--help`) and imports each command\'s ES module bundle when it runs', () => {
+    expect(JSON.parse(readFileSync(packagePath('bin', 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
+    expect(readFileSync(packagePath('bin', 'tierctl.js'), 'utf8')).toContain("require('../dist/tierctl/main.cjs')");
+    const imports = meta.outputs['dist/tierctl/main.cjs']!.imports;
+    expect(imports.filter((i) => i.path === './migrate-status-action.js').map((i) => i.kind)).toEqual(['dynamic-import']);
+    expect(readFileSync(packagePath('dist', 'tierctl', 'main.cjs'), 'utf8')).not.toMatch(/\bimport\.meta\b/);
   });
 
   it('`tierctl migrate status` loads pg and the table, not zod, Prisma, Fastify, pino or execa', () => {

@@ -35,9 +35,14 @@ describe('logs', () => {
     for (const c of checks) expect(c.durationMs).toBeGreaterThanOrEqual(0);
     const denied = log.find('Model access denied');
     expect(denied).toHaveLength(1);
-    expect(denied[0]).toMatchObject({ modelId: 'gpt-5', userTier: 'free', requiredTier: 'enterprise', level: 40 });
-    // The catalog was loaded on ready, so both completions were served from the cache.
-    expect(log.find('Returning cached model').length).toBe(2);
+    expect(denied[0]).toMatchObject({ modelId: 'gpt-5', userTier: 'free', requiredTier: 'enterprise', level: 30 });
+    // The catalog was loaded on ready, so both completions and the listing were served from
+    // the cache: one line each ("Returning cached models" for the listing).
+    expect(log.find('Returning cached model').length).toBe(3);
+    expect(log.find('Returning cached models')).toHaveLength(1);
+    // The free user's tier was read once (at login) and said why.
+    const [tier] = log.find('getUserTier');
+    expect(tier).toMatchObject({ level: 30, tier: 'free', basis: 'entitled', subscriptionTier: 'free', status: 'active' });
   });
 
   it('never contain the token, the password or the JWT secret', () => {

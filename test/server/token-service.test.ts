@@ -34,4 +34,17 @@ describe('token service', () => {
     expect(await createTokenService({ secret: TEST_JWT_SECRET, issuer: 'other' }).verify(token)).toBeNull();
     expect(await createTokenService({ secret: TEST_JWT_SECRET, audience: 'other' }).verify(token)).toBeNull();
   });
+
+  it("forgets a user's remembered tokens on request, or everyone's", async () => {
+    const tokens = createTokenService({ secret: TEST_JWT_SECRET });
+    const other = 'aaaaaaaa-bbbb-cccc-dddd-000000000003';
+    const mine = [await tokens.issue(USER), await tokens.issue(other)];
+    for (const { token } of mine) await tokens.verify(token);
+    expect(tokens.remembered()).toBe(2);
+    tokens.forget(USER);
+    expect(tokens.remembered()).toBe(1);
+    expect(await tokens.verify(mine[0]!.token)).toBe(USER); // verified in full again
+    tokens.forget();
+    expect(tokens.remembered()).toBe(0);
+  });
 });

@@ -8,6 +8,7 @@ import { confirmOrRefuse } from '../confirm.js';
 import type { CliContext } from '../context.js';
 import { resolveDatabaseTarget } from '../database-url.js';
 import { resolveFixturesDir } from '../fixtures-option.js';
+import { resolveMigrationsDir } from '../migrations-dir-option.js';
 import { colors, formatFailure, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
 import type { DeployFlags } from './deploy.js';
@@ -34,6 +35,8 @@ export function deploySummary(r: DeployReport, c: ReturnType<typeof colors>): st
 export async function deployAction(ctx: CliContext, opts: DeployFlags): Promise<number> {
   const database = await resolveDatabaseTarget(ctx, opts);
   const cfg = unwrap(resolveConfig(deploySettings, ctx.sources({ ...opts })));
+  const fixturesDir = resolveFixturesDir(ctx, opts);
+  const migrationsDir = resolveMigrationsDir(ctx, opts);
   // One password source for creating the test users and logging in as them, as `tierctl verify`
   // has it: users prepared before the deployment (guide pre-deployment step 3) log in too.
   const password = testPassword(ctx, opts.passwordEnv).password;
@@ -48,8 +51,8 @@ export async function deployAction(ctx: CliContext, opts: DeployFlags): Promise<
         backupDir: opts.backupDir,
         evidenceDir: opts.evidenceDir ?? opts.backupDir,
         journalPath: opts.journal,
-        fixturesDir: resolveFixturesDir(ctx, opts),
-        ...(opts.migrationsDir ? { migrationsDir: opts.migrationsDir } : {}),
+        fixturesDir,
+        ...(migrationsDir ? { migrationsDir } : {}),
         ...(opts.pgDump ? { pgDump: opts.pgDump } : {}),
         ...(opts.stopCmd ? { stopCmd: opts.stopCmd } : {}),
         ...(opts.startCmd ? { startCmd: opts.startCmd } : {}),
@@ -63,7 +66,7 @@ export async function deployAction(ctx: CliContext, opts: DeployFlags): Promise<
         waitMs: cfg.wait,
         httpTimeoutMs: cfg.timeout,
       },
-      { reporter: await cliReporter(ctx), signal: ctx.signal, verify: verifyRunner({ waitMs: cfg.wait, timeoutMs: cfg.timeout, fixturesDir: resolveFixturesDir(ctx, opts), password }) },
+      { reporter: await cliReporter(ctx), signal: ctx.signal, verify: verifyRunner({ waitMs: cfg.wait, timeoutMs: cfg.timeout, fixturesDir, password }) },
     ),
   );
   const code = report.failure ? report.failure.exitCode : ExitCode.ok;

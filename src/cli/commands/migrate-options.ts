@@ -5,6 +5,7 @@ import { numberIn, optional } from '../../shared/value-schema.js';
 import type { CliContext } from '../context.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { resolveDatabaseTarget } from '../database-url.js';
+import { resolveMigrationsDir } from '../migrations-dir-option.js';
 import type { DatabaseTarget } from '../../shared/database-target.js';
 import type { MigrateFlags } from './migrate-flags.js';
 
@@ -16,12 +17,12 @@ const settings = {
   retries: { flag: 'retries', schema: optional(numberIn({ integer: true, min: 0, max: 20 })), fallback: undefined },
 };
 
-/** The settings the runbook steps take, from the flags (and TIERCTL_MIGRATIONS_DIR); bad values are exit 2. */
+/** The settings the runbook steps take, from the flags, the environment and .env; bad values are exit 2. */
 export async function migrateSettings(ctx: CliContext, flags: MigrateFlags) {
   const { lockTimeoutMs, waitMs, retries } = unwrap(resolveConfig(settings, ctx.sources({ ...flags })));
   return {
     database: await resolveDatabaseTarget(ctx, flags),
-    migrationsDir: flags.migrationsDir ?? (ctx.env.TIERCTL_MIGRATIONS_DIR || undefined),
+    migrationsDir: resolveMigrationsDir(ctx, flags),
     lockTimeoutMs,
     waitMs,
     retries,

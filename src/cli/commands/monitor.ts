@@ -38,10 +38,11 @@ export function registerMonitor(program: Command): void {
           'tierctl monitor --json --max-denials-per-hour 500',
         ],
         exits: [
-          [0, 'no alert'],
+          [0, 'no alert, and every source given was measured'],
           [1, 'an alert fires'],
           [2, 'usage or configuration error'],
           [3, 'database or API unreachable'],
+          [5, 'no alert fires, but a source given could not be measured (/metrics answered 404 or HTML: its figures show as not measured, the api_logs figures still print)'],
           [130, 'Ctrl-C (--watch)'],
         ],
       }),

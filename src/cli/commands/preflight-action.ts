@@ -5,6 +5,7 @@ import { unwrap } from '../../shared/failure.js';
 import { durationFlag } from '../../shared/settings.js';
 import type { CliContext } from '../context.js';
 import { resolveDatabaseTarget } from '../database-url.js';
+import { resolveMigrationsDir } from '../migrations-dir-option.js';
 import { colors, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
 import { statusMark } from '../status-marks.js';
@@ -13,10 +14,11 @@ import type { PreflightFlags } from './preflight.js';
 
 export async function preflightAction(ctx: CliContext, opts: PreflightFlags): Promise<number> {
   const database = await resolveDatabaseTarget(ctx, opts);
+  const migrationsDir = resolveMigrationsDir(ctx, opts);
   const { longTransactionMs } = unwrap(resolveConfig({ longTransactionMs: durationFlag('longTransaction', false) }, ctx.sources({ ...opts })));
   const report = unwrap(
     await preflight(
-      { database, backupDir: opts.backupDir, longTransactionMs, ...(opts.pgDump ? { pgDump: opts.pgDump } : {}) },
+      { database, backupDir: opts.backupDir, longTransactionMs, ...(opts.pgDump ? { pgDump: opts.pgDump } : {}), ...(migrationsDir ? { migrationsDir } : {}) },
       { reporter: await cliReporter(ctx), signal: ctx.signal },
     ),
   );

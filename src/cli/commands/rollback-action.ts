@@ -6,6 +6,7 @@ import { durationFlag, optionalApiUrl } from '../../shared/settings.js';
 import { confirmOrRefuse } from '../confirm.js';
 import type { CliContext } from '../context.js';
 import { resolveDatabaseTarget } from '../database-url.js';
+import { resolveMigrationsDir } from '../migrations-dir-option.js';
 import { colors, formatFailure, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
 import { renderTable } from '../table.js';
@@ -22,6 +23,7 @@ const rollbackSettings = {
 
 export async function rollbackAction(ctx: CliContext, opts: RollbackFlags): Promise<number> {
   const database = await resolveDatabaseTarget(ctx, opts);
+  const migrationsDir = resolveMigrationsDir(ctx, opts);
   const { apiUrl, timeout, wait, hookTimeout, lockTimeout } = unwrap(resolveConfig(rollbackSettings, ctx.sources({ ...opts })));
   await confirmOrRefuse(ctx, {
     yes: Boolean(opts.yes),
@@ -33,7 +35,7 @@ export async function rollbackAction(ctx: CliContext, opts: RollbackFlags): Prom
       {
         database,
         ...(apiUrl ? { apiUrl } : {}),
-        ...(opts.migrationsDir ? { migrationsDir: opts.migrationsDir } : {}),
+        ...(migrationsDir ? { migrationsDir } : {}),
         ...(opts.backup ? { backupManifest: opts.backup } : {}),
         acceptLoss: Boolean(opts.acceptLoss),
         ...(opts.restore ? { restoreManifest: opts.restore } : {}),

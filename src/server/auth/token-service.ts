@@ -5,7 +5,10 @@
  *
  * A token that verified is remembered (by its exact text, until its `exp`), so repeat
  * requests skip the HMAC: verification was 40% of a denial's CPU time. Any change to the
- * text is a different key and is verified in full; failures are never remembered.
+ * text is a different key and is verified in full; failures are never remembered. A user's
+ * remembered tokens are forgotten when the server learns the user changed (subscription
+ * changed, user deleted; `forget`, wired to the cache invalidation's user changes): their
+ * next request verifies in full and reads the user afresh.
  */
 import { SignJWT, jwtVerify } from 'jose';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, type JwtSettings } from '../app-options.js';
@@ -19,6 +22,10 @@ export interface TokenService {
   issue(userId: string): Promise<IssuedToken>;
   /** The user id of a valid token; `null` for anything else (bad signature, alg, claims, expiry). */
   verify(token: string): Promise<string | null>;
+  /** Forgets the remembered tokens of `userId`, or of everyone. */
+  forget(userId?: string): void;
+  /** How many verified tokens are remembered now. */
+  remembered(): number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -64,5 +71,10 @@ export function createTokenService(settings: JwtSettings, now: () => Date = () =
         return null;
       }
     },
+    forget(userId) {
+      if (userId === undefined) return verified.clear();
+      for (const [token, known] of verified) if (known.userId === userId) verified.delete(token);
+    },
+    remembered: () => verified.size,
   };
 }

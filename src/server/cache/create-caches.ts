@@ -1,7 +1,7 @@
 /** The model and user-tier caches of one app, and the CacheControl the change listener drives. */
 import type pg from 'pg';
 import { hasTierColumns } from '../../db/model-catalog.js';
-import { loadUserTier } from '../../db/user-tier.js';
+import { describeUserTier, loadUserTier } from '../../db/user-tier.js';
 import type { AppOptions } from '../app-options.js';
 import type { CacheControl } from './cache-control.js';
 import { createModelCache, type ModelCache } from './model-cache.js';
@@ -36,7 +36,24 @@ export function createCaches(pool: pg.Pool, options: AppOptions, now: () => Date
     },
     { ttlMs: options.cache?.modelTtlMs ?? 60_000, ttlOf: (c) => (isDegraded(c) ? DEGRADED_CATALOG_TTL_MS : Number.POSITIVE_INFINITY) },
   );
-  const userTiers = createUserTierCache((userId) => loadUserTier(pool, options.database.schema, userId, now()), { ttlMs: options.cache?.userTierTtlMs ?? 30_000 });
+  // Each resolution from the database is one line (the guide's troubleshooting greps
+  // `getUserTier`): the tier and why. Cache hits reuse it and log nothing.
+  const log = options.logger;
+  const loadTier = async (userId: string) => {
+    try {
+      const resolved = await loadUserTier(pool, options.database.schema, userId, now());
+      if (log?.isLevelEnabled('info')) {
+        const s = resolved.reason?.subscription;
+        const fields = { userId, tier: resolved.tier, basis: resolved.reason?.basis, ...(s ? { subscriptionTier: s.tier, status: s.status, periodEnd: s.periodEnd.toISOString() } : {}) };
+        log.info(fields, `getUserTier: ${describeUserTier(resolved)}`);
+      }
+      return resolved;
+    } catch (e) {
+      log?.error({ userId, err: (e as Error).message }, 'getUserTier failed: the tier cannot be read (requests of this user fail until it can)');
+      throw e;
+    }
+  };
+  const userTiers = createUserTierCache(loadTier, { ttlMs: options.cache?.userTierTtlMs ?? 30_000 });
   const userChanges = createUserChanges(onListenerError);
   const caches: CacheControl = {
     invalidateModel: (id) => modelCache.invalidate(id),

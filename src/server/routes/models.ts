@@ -77,7 +77,7 @@ export function registerModels(app: FastifyInstance, ctx: ServerContext): void {
     return json;
   };
   app.get('/v1/models', { schema, onRequest: identifyHook(ctx.auth, false) }, async (request, reply) => {
-    const catalog = await ctx.models.catalog();
+    const catalog = await ctx.models.listing(request.log);
     return reply.type('application/json; charset=utf-8').send(body(catalog, request.tierctl.userTier));
   });
 }
