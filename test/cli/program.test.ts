@@ -11,7 +11,7 @@ describe('tierctl (the built CLI)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: tierctl');
     expect(r.stdout).toContain('fixtures');
-    for (const line of ['0    ok', '1    a check or step failed', '2    usage or configuration error', '3    target unreachable', '4    refused for safety', '130  interrupted']) {
+    for (const line of ['0    ok', '1    a check or step failed', '2    usage or configuration error', '3    target unreachable', '4    refused for safety', '5    not measured', '130  interrupted']) {
       expect(r.stdout).toContain(line);
     }
   });

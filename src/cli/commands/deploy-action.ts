@@ -8,6 +8,7 @@ import { confirmOrRefuse } from '../confirm.js';
 import type { CliContext } from '../context.js';
 import { resolveDatabaseTarget } from '../database-url.js';
 import { resolveFixturesDir } from '../fixtures-option.js';
+import { resolveMigrationsDir } from '../migrations-dir-option.js';
 import { colors, formatFailure, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
 import type { DeployFlags } from './deploy.js';
@@ -29,6 +30,8 @@ export async function deployAction(ctx: CliContext, opts: DeployFlags): Promise<
   const cfg = unwrap(resolveConfig({ apiUrl, wait: { flag: 'wait', schema: positiveInt }, timeout: { flag: 'timeout', schema: positiveInt } }, ctx.sources({ ...opts })));
   const hookTimeoutMs = durationFlag('--hook-timeout', opts.hookTimeout ?? '2m');
   const lockTimeoutMs = durationFlag('--lock-timeout', opts.lockTimeout);
+  const fixturesDir = resolveFixturesDir(ctx, opts);
+  const migrationsDir = resolveMigrationsDir(ctx, opts);
   // One password source for creating the test users and logging in as them, as `tierctl verify`
   // has it: users prepared before the deployment (guide pre-deployment step 3) log in too.
   const password = testPassword(ctx, opts.passwordEnv).password;
@@ -43,8 +46,8 @@ export async function deployAction(ctx: CliContext, opts: DeployFlags): Promise<
         backupDir: opts.backupDir,
         evidenceDir: opts.evidenceDir ?? opts.backupDir,
         journalPath: opts.journal,
-        fixturesDir: resolveFixturesDir(ctx, opts),
-        ...(opts.migrationsDir ? { migrationsDir: opts.migrationsDir } : {}),
+        fixturesDir,
+        ...(migrationsDir ? { migrationsDir } : {}),
         ...(opts.pgDump ? { pgDump: opts.pgDump } : {}),
         ...(opts.stopCmd ? { stopCmd: opts.stopCmd } : {}),
         ...(opts.startCmd ? { startCmd: opts.startCmd } : {}),
@@ -58,7 +61,7 @@ export async function deployAction(ctx: CliContext, opts: DeployFlags): Promise<
         waitMs: cfg.wait * 1000,
         httpTimeoutMs: cfg.timeout,
       },
-      { reporter: await cliReporter(ctx), signal: ctx.signal, verify: verifyRunner({ waitSeconds: cfg.wait, timeoutMs: cfg.timeout, fixturesDir: resolveFixturesDir(ctx, opts), password }) },
+      { reporter: await cliReporter(ctx), signal: ctx.signal, verify: verifyRunner({ waitSeconds: cfg.wait, timeoutMs: cfg.timeout, fixturesDir, password }) },
     ),
   );
   const code = report.failure ? report.failure.exitCode : ExitCode.ok;

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { databaseOption } from '../database-option.js';
 import { fixturesOption } from '../fixtures-option.js';
+import { migrationsDirOption } from '../migrations-dir-option.js';
 import { runAction } from '../run-action.js';
 import { hookOptions, type HookFlags } from './hook-flags.js';
 
@@ -27,13 +28,12 @@ export interface DeployFlags extends HookFlags {
 }
 
 export function registerDeploy(program: Command): void {
-  hookOptions(fixturesOption(databaseOption(program.command('deploy'))))
+  hookOptions(migrationsDirOption(fixturesOption(databaseOption(program.command('deploy')))))
     .description("the guide's deployment, in order: preflight, verified backup, stop, migrate, migration verified, seed, test users, start, health and the eight checks; rolls back by itself if anything fails after the migration")
     .option('--api-url <url>', 'the API to check after the deployment (env API_URL)')
     .option('--backup-dir <dir>', 'where the backup, models CSV and manifest go', '.')
     .option('--evidence-dir <dir>', 'where the evidence bundle (JSON + JUnit) goes (default: --backup-dir)')
     .option('--journal <file>', 'the deploy journal (what --resume continues from)', '.tierctl/deploy-journal.json')
-    .option('--migrations-dir <dir>', "migrations directory (default: the package's prisma/migrations)")
     .option('--pg-dump <path>', 'pg_dump to use (default: the one on PATH)')
     .option('--seed', "set the tier assignments from tier-assignments.json (the guide's step 6)")
     .option('--test-users', "create the guide's test users (needed by the checks that log in)")

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { databaseOption } from '../database-option.js';
+import { migrationsDirOption } from '../migrations-dir-option.js';
 
 /*
  * What `tierctl migrate` registers: imported for `tierctl --help`, so nothing heavy here
@@ -19,9 +20,7 @@ export interface MigrateFlags {
 }
 
 export function commonOptions(command: Command): Command {
-  return databaseOption(command)
-    .option('--migrations-dir <dir>', "migrations directory (env TIERCTL_MIGRATIONS_DIR; default: the package's prisma/migrations)")
-    .option('--json', 'print the result as JSON');
+  return migrationsDirOption(databaseOption(command)).option('--json', 'print the result as JSON');
 }
 
 /** --wait, and for commands that run SQL against tables, --lock-timeout and --retries. */

@@ -3,6 +3,7 @@ import { durationFlag } from '../duration-flag.js';
 import type { CliContext } from '../context.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { resolveDatabaseTarget } from '../database-url.js';
+import { resolveMigrationsDir } from '../migrations-dir-option.js';
 import type { DatabaseTarget } from '../../shared/database-target.js';
 import type { MigrateFlags } from './migrate-flags.js';
 
@@ -10,7 +11,7 @@ export type { MigrateFlags };
 
 const duration = (flag: string, text: string | undefined) => (text === undefined ? undefined : durationFlag(flag, text));
 
-/** The settings the runbook steps take, from the flags (and TIERCTL_MIGRATIONS_DIR); bad values are exit 2. */
+/** The settings the runbook steps take, from the flags, the environment and .env; bad values are exit 2. */
 export async function migrateSettings(ctx: CliContext, flags: MigrateFlags) {
   const retries = flags.retries === undefined ? undefined : Number(flags.retries);
   if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= 20)) {
@@ -18,7 +19,7 @@ export async function migrateSettings(ctx: CliContext, flags: MigrateFlags) {
   }
   return {
     database: await resolveDatabaseTarget(ctx, flags),
-    migrationsDir: flags.migrationsDir ?? (ctx.env.TIERCTL_MIGRATIONS_DIR || undefined),
+    migrationsDir: resolveMigrationsDir(ctx, flags),
     lockTimeoutMs: duration('--lock-timeout', flags.lockTimeout),
     waitMs: duration('--wait', flags.wait),
     retries,

@@ -29,7 +29,9 @@ export function registerMonitor(program: Command): void {
     .addHelpText(
       'after',
       '\nGive --database-url, --api-url or both; a figure whose source is missing is shown as not measured and never fires.\n' +
-        'Exit 0 no alert, 1 an alert fires, 2 usage, 3 database or API unreachable, 130 Ctrl-C (--watch).',
+        'Exit 0 no alert and every source given measured; 1 an alert fires; 2 usage; 3 database or API unreachable;\n' +
+        '5 no alert fires but a source given could not be measured (/metrics answered 404 or HTML: its figures show as\n' +
+        'not measured, the api_logs figures still print); 130 Ctrl-C (--watch).',
     )
     .action((opts: MonitorFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./monitor-action.js')).monitorAction(ctx, opts)));
 }

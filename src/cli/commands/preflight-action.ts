@@ -3,6 +3,7 @@ import { ExitCode } from '../../shared/exit-codes.js';
 import { unwrap, usageFailure, TierctlError } from '../../shared/failure.js';
 import type { CliContext } from '../context.js';
 import { resolveDatabaseTarget } from '../database-url.js';
+import { resolveMigrationsDir } from '../migrations-dir-option.js';
 import { colors, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
 import { statusMark } from '../status-marks.js';
@@ -11,11 +12,12 @@ import type { PreflightFlags } from './preflight.js';
 
 export async function preflightAction(ctx: CliContext, opts: PreflightFlags): Promise<number> {
   const database = await resolveDatabaseTarget(ctx, opts);
+  const migrationsDir = resolveMigrationsDir(ctx, opts);
   const seconds = Number(opts.longTransaction);
   if (!Number.isFinite(seconds) || seconds < 0) throw new TierctlError(usageFailure('invalid_option', `--long-transaction: expected seconds >= 0, got "${opts.longTransaction}"`));
   const report = unwrap(
     await preflight(
-      { database, backupDir: opts.backupDir, longTransactionMs: seconds * 1000, ...(opts.pgDump ? { pgDump: opts.pgDump } : {}) },
+      { database, backupDir: opts.backupDir, longTransactionMs: seconds * 1000, ...(opts.pgDump ? { pgDump: opts.pgDump } : {}), ...(migrationsDir ? { migrationsDir } : {}) },
       { reporter: await cliReporter(ctx), signal: ctx.signal },
     ),
   );

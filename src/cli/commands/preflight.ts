@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { databaseOption } from '../database-option.js';
+import { migrationsDirOption } from '../migrations-dir-option.js';
 import { runAction } from '../run-action.js';
 
 export interface PreflightFlags {
@@ -7,12 +8,13 @@ export interface PreflightFlags {
   directUrl?: string;
   backupDir: string;
   pgDump?: string;
+  migrationsDir?: string;
   longTransaction: string;
   json?: boolean;
 }
 
 export function registerPreflight(program: Command): void {
-  databaseOption(program.command('preflight'))
+  migrationsDirOption(databaseOption(program.command('preflight')))
     .description('can this deployment go ahead? connectivity, versions, privileges, schema and ledger state, locks, backup space')
     .option('--backup-dir <dir>', 'where the backup will be written (free space is checked there)', '.')
     .option('--pg-dump <path>', 'pg_dump to check (default: the one on PATH)')

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { fixturesOption } from '../fixtures-option.js';
+import { migrationsDirOption } from '../migrations-dir-option.js';
 import { runAction } from '../run-action.js';
 
 export interface RehearseFlags {
@@ -14,12 +15,13 @@ export interface RehearseFlags {
   passwordEnv?: string;
   pgDump?: string;
   pgRestore?: string;
+  migrationsDir?: string;
   yes?: boolean;
   json?: boolean;
 }
 
 export function registerRehearse(program: Command): void {
-  fixturesOption(program.command('rehearse'))
+  migrationsDirOption(fixturesOption(program.command('rehearse')))
     .description(
       'the whole runbook on a throwaway database, then everything it created is dropped: a sandbox with the sandbox catalog, or a copy of production (--from-backup / --from-database) with findings on its real data; deploy with seed, test users and the eight checks, a rollback drill, re-apply, the checks again',
     )

@@ -7,6 +7,7 @@ import { optionalApiUrl, positiveInt } from '../../shared/settings.js';
 import { confirmOrRefuse } from '../confirm.js';
 import type { CliContext } from '../context.js';
 import { resolveDatabaseTarget } from '../database-url.js';
+import { resolveMigrationsDir } from '../migrations-dir-option.js';
 import { colors, formatFailure, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
 import { renderTable } from '../table.js';
@@ -15,6 +16,7 @@ import type { RollbackFlags } from './rollback.js';
 
 export async function rollbackAction(ctx: CliContext, opts: RollbackFlags): Promise<number> {
   const database = await resolveDatabaseTarget(ctx, opts);
+  const migrationsDir = resolveMigrationsDir(ctx, opts);
   const { apiUrl, timeout, wait } = unwrap(resolveConfig({ apiUrl: optionalApiUrl, timeout: { flag: 'timeout', schema: positiveInt }, wait: { flag: 'wait', schema: positiveInt } }, ctx.sources({ ...opts })));
   const hookTimeoutMs = durationFlag('--hook-timeout', opts.hookTimeout ?? '2m');
   const lockTimeoutMs = durationFlag('--lock-timeout', opts.lockTimeout ?? '5s');
@@ -28,7 +30,7 @@ export async function rollbackAction(ctx: CliContext, opts: RollbackFlags): Prom
       {
         database,
         ...(apiUrl ? { apiUrl } : {}),
-        ...(opts.migrationsDir ? { migrationsDir: opts.migrationsDir } : {}),
+        ...(migrationsDir ? { migrationsDir } : {}),
         ...(opts.backup ? { backupManifest: opts.backup } : {}),
         acceptLoss: Boolean(opts.acceptLoss),
         ...(opts.restore ? { restoreManifest: opts.restore } : {}),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { databaseOption } from '../database-option.js';
+import { migrationsDirOption } from '../migrations-dir-option.js';
 import { runAction } from '../run-action.js';
 import { hookOptions, type HookFlags } from './hook-flags.js';
 
@@ -23,7 +24,7 @@ export interface RollbackFlags extends HookFlags {
 }
 
 export function registerRollback(program: Command): void {
-  hookOptions(databaseOption(program.command('rollback')))
+  hookOptions(migrationsDirOption(databaseOption(program.command('rollback'))))
     .description("the guide's rollback procedure: stop hook, roll the tier migration back (data-loss guard), optional restore of the backup, start hook, then verify: tier columns gone, /v1/models without tier fields, models equal to the CSV taken before the migration")
     .option('--api-url <url>', 'the API to check for tier fields after the rollback (env API_URL; without it that check is skipped)')
     .option('--backup <manifest>', 'the backup taken before the migration: proves no tier data is lost, and gives the models CSV to compare with')
@@ -33,7 +34,6 @@ export function registerRollback(program: Command): void {
     .option('--models-csv <file>', 'the models CSV to compare with (default: the one in the --backup/--restore manifest)')
     .option('--reason <text>', 'why, recorded in the rollback audit table')
     .option('--allow-edited-down <name...>', "run this migration's down.sql although it differs from the one recorded when it was applied (after reviewing it)")
-    .option('--migrations-dir <dir>', "migrations directory (default: the package's prisma/migrations)")
     .option('--lock-timeout <duration>', 'how long the rollback may wait for its lock on models', '5s')
     .option('--timeout <ms>', 'HTTP timeout for the API check', '5000')
     .option('--wait <seconds>', 'how long running instances get to stop serving the tier fields', '10')

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { access, chmod, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { apiEndpoint } from '../../shared/api-endpoint.js';
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { TierctlError, failure, unwrap, usageFailure } from '../../shared/failure.js';
@@ -29,7 +30,7 @@ export function verifyText(r: VerifyReport, c: ReturnType<typeof colors>): strin
   const table = renderTable(['#', 'check', 'result', 'time', 'detail'], r.checks.map((x) => [x.id, x.title, mark[x.result], `${x.durationMs} ms`, x.message.slice(0, 100)]));
   const evidence = r.checks.filter((x) => x.result === 'fail' && x.evidence).map((x) => `${c.red(`Test ${x.id}: ${x.title}`)}\n${evidenceText(x.evidence!).replace(/^/gm, '  ')}\n`);
   const verdict = r.passed ? c.green(`${r.counts.pass} passed`) : c.red(`${r.counts.fail} failed`);
-  return `Health: ${r.apiUrl}/health healthy after ${r.health.attempts} attempt(s)\n${table}${evidence.join('')}${verdict}, ${r.counts.skipped} skipped in ${r.durationMs} ms\n`;
+  return `Health: ${apiEndpoint(r.apiUrl, '/health').href} healthy after ${r.health.attempts} attempt(s)\n${table}${evidence.join('')}${verdict}, ${r.counts.skipped} skipped in ${r.durationMs} ms\n`;
 }
 
 export async function verifyAction(ctx: CliContext, opts: VerifyFlags): Promise<number> {

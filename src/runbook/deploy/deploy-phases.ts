@@ -25,7 +25,7 @@ const quiet = (deps: DeployDeps) => ({ reporter: silentReporter, ...(deps.signal
 const done = <T>(detail: string, data: T): Result<PhaseDone<T>> => ok({ detail, data });
 
 export async function preflightPhase(o: DeployOptions, deps: DeployDeps) {
-  const report = await preflight({ database: o.database, backupDir: o.backupDir, ...(o.pgDump ? { pgDump: o.pgDump } : {}) }, quiet(deps));
+  const report = await preflight({ database: o.database, backupDir: o.backupDir, ...(o.pgDump ? { pgDump: o.pgDump } : {}), ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}) }, quiet(deps));
   if (!report.ok) return report;
   const blockers = report.value.checks.filter((c) => c.status === 'blocker');
   if (blockers.length > 0) {
