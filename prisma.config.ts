@@ -1,10 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'prisma/config';
 
-// Prisma's CLI downloads a native schema engine at start; that host is not reachable
-// from our machines. generate/validate/format only need the path to exist, so point
-// it at a placeholder that explains itself if anything tries to run it.
-process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= fileURLToPath(new URL('./scripts/no-schema-engine', import.meta.url));
+// No engine setting here: `npx prisma` (the guide's `prisma --version`, `prisma migrate
+// status`) uses Prisma's own schema engine. Offline, `npm run generate` (and
+// `node scripts/prisma-offline.js validate|format`) point it at a placeholder.
 
 export default defineConfig({
   schema: 'prisma/schema.prisma',

@@ -57,9 +57,18 @@ const when = new Date().toISOString();
 process.stdout.write(`${table}\n\n${machine}\n${figures.filter((f) => f.met).length}/${figures.length} goals met in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 if (!process.env.BENCH_NO_WRITE && !only) {
   const details = figures.filter((f) => f.detail).map((f) => `- **${f.name}**: \`${JSON.stringify(f.detail)}\``).join('\n');
+  // The written notes after the generated part (every `## ` section but "Raw numbers") are kept.
+  let notes = '';
+  try {
+    const previous = readFileSync(join(root, 'BENCHMARKS.md'), 'utf8');
+    const start = previous.search(/^## (?!Raw numbers$)/m);
+    if (start >= 0) notes = `\n${previous.slice(start).trimEnd()}\n`;
+  } catch {
+    // No BENCHMARKS.md yet.
+  }
   writeFileSync(
     join(root, 'BENCHMARKS.md'),
-    `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run-all.js) on ${when}.\n\nMachine: ${machine}.\n\nEvery figure is measured against a baseline taken in the same run, so the ratios compare across machines better than the absolute numbers do. Traffic goes only to 127.0.0.1.\n\n${table}\n\n## Raw numbers\n\n${details}\n`,
+    `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run-all.js) on ${when}.\n\nMachine: ${machine}.\n\nEvery figure is measured against a baseline taken in the same run, so the ratios compare across machines better than the absolute numbers do. Traffic goes only to 127.0.0.1.\n\n${table}\n\n## Raw numbers\n\n${details}\n${notes}`,
   );
   process.stderr.write('BENCHMARKS.md written\n');
 }

@@ -1,5 +1,6 @@
 import type { ConfigSources } from '../shared/config.js';
 import { readDotenv } from '../shared/config.js';
+import { unwrap } from '../shared/failure.js';
 
 /** What a command's action gets from the edge: its sources of configuration and its streams. */
 export interface CliContext {
@@ -20,7 +21,7 @@ export interface CliContext {
 
 export function createContext(signal: AbortSignal, hurry: AbortSignal = new AbortController().signal): CliContext {
   const env = process.env;
-  const dotenv = readDotenv(env.TIERCTL_ENV_FILE ?? '.env');
+  const dotenv = unwrap(readDotenv(env));
   return {
     env,
     dotenv,

@@ -1,8 +1,11 @@
-import { parseDuration } from '../shared/duration.js';
-import { err, unwrap, usageFailure } from '../shared/failure.js';
+import { Option } from 'commander';
+import { DURATION_RULE } from '../shared/duration.js';
 
-/** A duration flag (`5s`, `500ms`, `2m`) in milliseconds, or a usage error (exit 2) naming the flag. */
-export function durationFlag(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  return ms === null ? unwrap(err(usageFailure('invalid_duration', `${flag}: expected a duration like 5s, 500ms or 2m (got ${JSON.stringify(text)})`))) : ms;
+/**
+ * A duration option (`--wait <duration>`), its help stating the one rule every duration flag
+ * follows: units ms, s, m, h; a bare number is seconds. Read it with `durationFlag` (settings).
+ */
+export function durationOption(flags: string, description: string, fallback?: string): Option {
+  const option = new Option(flags, `${description} (${DURATION_RULE})`);
+  return fallback === undefined ? option : option.default(fallback);
 }

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { ExitCode } from '../shared/exit-codes.js';
 import { buildProgram } from './program.js';
+import { processStreams, reportError, setDebug } from './run-action.js';
 
 /** The CLI entry: parse, run, and map commander's usage errors to exit code 2. */
 
@@ -12,15 +13,14 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const program = buildProgram(process.argv);
+const program = buildProgram(process.argv).hook('preAction', (_program, action) => setDebug(action.opts().debug === true));
 
 // No top-level await: the bundle is CommonJS (scripts/bundle-cli.js).
-program.parseAsync(process.argv).catch((e: unknown) => {
+program.parseAsync(process.argv).catch(async (e: unknown) => {
   if (e instanceof CommanderError) {
     const done = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
     process.exitCode = done ? ExitCode.ok : ExitCode.usage;
   } else {
-    process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = ExitCode.failed;
+    process.exitCode = await reportError(processStreams(), process.argv.includes('--json'), e);
   }
 });

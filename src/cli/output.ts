@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Failure } from '../shared/failure.js';
+import { ExitCode } from '../shared/exit-codes.js';
+import { failure, type Failure } from '../shared/failure.js';
 
 /** Colour only on a terminal, and never with NO_COLOR set. */
 export function colors(stream: NodeJS.WriteStream, env: Readonly<Record<string, string | undefined>>): ChalkInstance {
@@ -17,4 +18,12 @@ export function formatFailure(f: Failure, c: ChalkInstance): string {
   if (f.hint) lines.push(`${c.dim('hint')}  ${f.hint}`);
   lines.push(c.dim(`(${f.code}, exit ${f.exitCode})`));
   return lines.join('\n') + '\n';
+}
+
+/** An error tierctl did not expect (a bug): its message on one line, and what to do. */
+export function internalFailure(e: unknown): Failure {
+  const message = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  return failure('internal_error', `Internal error: ${message}`, ExitCode.failed, {
+    hint: 'This is a bug in tierctl. Run the command again with --debug for the stack trace, and report it with that output.',
+  });
 }

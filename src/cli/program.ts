@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { EXIT_CODE_HELP } from '../shared/exit-codes.js';
+import { addDebugOption, configureHelp, registerHelpCommand } from './help.js';
 import { packagePath } from '../shared/package-root.js';
 import { registerAccess } from './commands/access.js';
 import { registerBackup } from './commands/backup.js';
@@ -50,20 +51,24 @@ export const COMMAND_NAMES: readonly string[] = COMMANDS.map(([name]) => name);
  * so the first argument not starting with `-` is the command.
  */
 export function buildProgram(argv?: readonly string[]): Command {
-  const program = new Command('tierctl')
+  const program = configureHelp(new Command('tierctl'))
     .description('Deploy, verify and roll back Model Tier Access Control (the deployment guide, executable and safe).')
     .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
     .exitOverride()
     .showSuggestionAfterError()
-    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     .addHelpText(
       'after',
-      `\nConfiguration: flags > environment > .env (DATABASE_URL, API_URL, JWT_SECRET, ...).\n` +
-        `Passwords are never printed: URLs are shown with the password redacted.\n\n${EXIT_CODE_HELP}\n`,
+      `\nConfiguration: flags > environment > .env (DATABASE_URL, API_URL, JWT_SECRET, ...; TIERCTL_ENV_FILE names another file).\n` +
+        `Passwords are never printed: URLs are shown with the password redacted. Durations: 500ms, 5s, 2m, 1h; a bare number is seconds.\n` +
+        `An internal error prints one line and a hint; --debug (after the command's name) adds its stack trace.\n\n` +
+        `Examples:\n  $ tierctl rehearse\n  $ tierctl preflight --database-url postgresql://app@db.internal:5432/app\n` +
+        `  $ tierctl deploy --api-url http://localhost:3000 --seed --test-users\n  $ tierctl help migrate apply\n\n${EXIT_CODE_HELP}\n`,
     );
   const named = argv?.slice(2).find((a) => !a.startsWith('-'));
   const only = COMMANDS.find(([name]) => name === named);
   for (const [, register] of only ? [only] : COMMANDS) register(program);
+  if (!only) registerHelpCommand(program);
+  addDebugOption(program);
   return program;
 }

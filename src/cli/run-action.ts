@@ -2,6 +2,15 @@ import { ExitCode } from '../shared/exit-codes.js';
 import { TierctlError } from '../shared/failure.js';
 import type { CliContext } from './context.js';
 
+let debug = false;
+/** `--debug` was given: an internal error also prints its stack trace (set by main's preAction hook). */
+export function setDebug(on: boolean): void {
+  debug = on;
+}
+
+type Streams = Pick<CliContext, 'stdout' | 'stderr' | 'env'>;
+export const processStreams = (): Streams => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+
 /**
  * Runs a command's action at the edge: gives it a context, turns its result or a
  * TierctlError into the documented exit code, and makes Ctrl-C abort it (exit 130). A
@@ -36,11 +45,11 @@ export async function runAction(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const ctx = (await import('./context.js')).createContext(controller.signal, hurry.signal);
   try {
+    const ctx = (await import('./context.js')).createContext(controller.signal, hurry.signal);
     process.exitCode = await action(ctx);
   } catch (e) {
-    process.exitCode = await reportError(ctx, json, e);
+    process.exitCode = await reportError(processStreams(), json, e);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -50,14 +59,16 @@ export async function runAction(
   if (hurry.signal.aborted) process.exit();
 }
 
-async function reportError(ctx: CliContext, json: boolean, e: unknown): Promise<number> {
-  if (e instanceof TierctlError) {
-    const { colors, formatFailure, writeJson } = await import('./output.js');
-    if (json) writeJson(ctx.stdout, { ok: false, error: e.failure });
-    else ctx.stderr.write(formatFailure(e.failure, colors(ctx.stderr, ctx.env)));
-    return e.failure.exitCode;
-  }
-  const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
-  ctx.stderr.write(`internal error: ${message}\n`);
-  return ExitCode.failed;
+/**
+ * A TierctlError as its failure; anything else is a bug in tierctl: one line and a hint, the
+ * stack trace only with --debug. With --json the failure goes to stdout as JSON too.
+ */
+export async function reportError(streams: Streams, json: boolean, e: unknown): Promise<number> {
+  const { colors, formatFailure, internalFailure, writeJson } = await import('./output.js');
+  const f = e instanceof TierctlError ? e.failure : internalFailure(e);
+  if (json) writeJson(streams.stdout, { ok: false, error: f });
+  else streams.stderr.write(formatFailure(f, colors(streams.stderr, streams.env)));
+  if (debug && !(e instanceof TierctlError) && e instanceof Error && e.stack) streams.stderr.write(`${e.stack}\n`);
+  return f.exitCode;
 }
+

@@ -1,7 +1,7 @@
 import { statementLocks, type StatementLock } from '../db/statement-locks.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { failure, type Failure } from '../shared/failure.js';
-import { migrationProblems, refusal } from './migration-problems.js';
+import { applyBlockers, migrationProblems, refusal } from './migration-problems.js';
 import { namesIn, type MigrationSet, type MigrationState } from './migration-state.js';
 
 /** A migration about to run (or, for rollback, its down.sql), statement by statement with the lock each takes. */
@@ -29,7 +29,7 @@ export function pendingMigrations(set: MigrationSet, state: MigrationState) {
 export function applyRefusal(set: MigrationSet, state: MigrationState): Failure | null {
   const problems = migrationProblems(state, set.hasTierMigration);
   const pending = pendingMigrations(set, state);
-  const blocking = problems.filter((p) => p.level === 'error' || p.code === 'migration_modified' || (p.code === 'missing_locally' && pending.length > 0));
+  const blocking = applyBlockers(problems, pending.length);
   if (blocking.length === 0) return null;
   const first = refusal(blocking[0]!);
   if (blocking.length === 1) return first;

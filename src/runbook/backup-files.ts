@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, constants, link, open, stat, unlink } from 'node:fs/promises';
+import { link, open, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, usageFailure, type Result } from '../shared/failure.js';
@@ -34,17 +34,32 @@ export async function createPrivateFiles(paths: readonly string[]): Promise<void
   for (const path of paths) await (await open(path, 'wx', 0o600)).close();
 }
 
-/** The backup directory must exist, be a directory and be writable: otherwise exit 2 with why. */
+const unwritable = (dir: string, why: string) =>
+  err<never>(usageFailure('backup_dir_unwritable', `Backup directory ${dir} does not accept new files (${why})`, { hint: 'Choose a directory this user can write to with --dir.' }));
+
+/**
+ * The backup directory must exist, be a directory, and take a new file: a file is created
+ * and removed to find out (root passes every permission check, yet /proc or a read-only
+ * mount refuse new files). Otherwise exit 2 with why.
+ */
 export async function checkBackupDir(dir: string): Promise<Result<void>> {
   try {
     if (!(await stat(dir)).isDirectory()) return err(usageFailure('backup_dir_invalid', `Backup directory ${dir} is not a directory`));
-    await access(dir, constants.W_OK);
-    return ok(undefined);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return err(usageFailure('backup_dir_missing', `Backup directory ${dir} does not exist`, { hint: 'Create it first (tierctl does not create directories it was not asked to).' }));
-    return err(usageFailure('backup_dir_unwritable', `Backup directory ${dir} is not writable (${code})`, { hint: 'Choose a directory this user can write to with --dir.' }));
+    return unwritable(dir, code ?? String(e));
   }
+  const probe = tempPath(dir, 'tierctl-write-probe');
+  try {
+    await (await open(probe, 'wx', 0o600)).close();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    // ENOENT on creating a file in a directory that exists: a file system such as /proc.
+    return unwritable(dir, code === 'ENOENT' ? 'its file system does not allow creating files' : code);
+  }
+  await unlink(probe).catch(() => {});
+  return ok(undefined);
 }
 
 /** A write error as the operator reads it: disk full is named as such. */

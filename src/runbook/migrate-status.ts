@@ -4,7 +4,7 @@ import type { TierSchemaState } from '../db/tier-columns.js';
 import { ok, type Result } from '../shared/failure.js';
 import { sessionRedacted, type DatabaseTarget } from '../shared/database-target.js';
 import type { Reporter } from '../shared/reporter.js';
-import { migrationProblems, type MigrationProblem } from './migration-problems.js';
+import { applyBlockers, migrationProblems, type MigrationProblem } from './migration-problems.js';
 import { loadMigrationSet, namesIn, readMigrationState } from './migration-state.js';
 
 export interface MigrateStatusOptions {
@@ -28,6 +28,8 @@ export interface MigrateStatusReport {
   readonly problems: readonly MigrationProblem[];
   /** Prisma's "Database schema is up to date!": nothing pending or failed, no error-level problem. */
   readonly upToDate: boolean;
+  /** The codes of the problems `migrate apply` would refuse on (empty: it would apply what is pending). */
+  readonly applyRefusedBy: readonly MigrationProblem['code'][];
 }
 
 /** `tierctl migrate status`: the migrations against the ledger and the catalog. Reads only. */
@@ -52,6 +54,7 @@ export async function migrateStatus(options: MigrateStatusOptions, deps: { repor
       tierSchema: state.tier,
       problems,
       upToDate: pending.length === 0 && failed.length === 0 && !problems.some((p) => p.level === 'error'),
+      applyRefusedBy: applyBlockers(problems, pending.length).map((p) => p.code),
     });
   }, { plain: true });
   if (report.ok) step.succeed(`${report.value.migrations.length} migrations, ${report.value.pending.length} pending`);

@@ -62,6 +62,10 @@ export function migrationProblems(state: MigrationState, hasTierMigration: boole
   return problems;
 }
 
+/** Every tier column and index gone while the ledger says applied: what the guide's manual rollback SQL leaves. */
+export const MANUAL_ROLLBACK_HINT =
+  "This is what the guide's manual rollback SQL leaves: the schema rolled back, the ledger not. To finish that rollback, run `tierctl migrate rollback`: it runs the down.sql files (their DROP ... IF EXISTS find the tier columns gone) and removes the ledger rows, so ledger and schema agree. To keep the feature instead, restore the backup taken before the rollback.";
+
 function tierProblems(state: MigrationState): MigrationProblem[] {
   const { tier } = state;
   const entry = state.status.entries.find((e) => e.name === TIER_MIGRATION);
@@ -89,7 +93,7 @@ function tierProblems(state: MigrationState): MigrationProblem[] {
       code: 'tier_schema_drift',
       level: 'error',
       message: `_prisma_migrations says ${TIER_MIGRATION} is applied, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing from the database (drift).`,
-      hint: 'Someone changed the schema outside the migrations. Restore from backup, or recreate what is missing by hand from its migration.sql.',
+      hint: tier.state === 'absent' ? MANUAL_ROLLBACK_HINT : 'Someone changed the schema outside the migrations. Restore from backup, or recreate what is missing by hand from its migration.sql.',
     }];
   }
   return [];
@@ -99,6 +103,11 @@ function tierProblems(state: MigrationState): MigrationProblem[] {
 export function firstErrorLine(logs: string): string {
   const lines = logs.split('\n').map((l) => l.trim()).filter(Boolean);
   return lines.find((l) => /^(ERROR:|Error querying the database)/.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines[0] ?? '';
+}
+
+/** The problems `migrate apply` refuses on (error-level, an edited applied migration, migrations missing locally when some are pending). */
+export function applyBlockers(problems: readonly MigrationProblem[], pendingCount: number): MigrationProblem[] {
+  return problems.filter((p) => p.level === 'error' || p.code === 'migration_modified' || (p.code === 'missing_locally' && pendingCount > 0));
 }
 
 /** The problem as a refusal (exit 4): apply and rollback stop before changing anything. */

@@ -3,6 +3,7 @@ import { withClient } from '../db/pg-connect.js';
 import { qualified } from '../db/sql.js';
 import type { DatabaseTarget } from '../shared/database-target.js';
 import { METRICS } from '../shared/metric-names.js';
+import { ExitCode } from '../shared/exit-codes.js';
 import { err, ok, type Result } from '../shared/failure.js';
 import { hasSample, sumSamples, type PromSample } from '../shared/prometheus-text.js';
 import { scrapeMetrics } from './scrape-metrics.js';
@@ -43,8 +44,16 @@ export interface Alert {
   readonly note?: string;
 }
 
+/** A source that was given but could not be measured: its figures are not measured, the others stand. */
+export interface UnmeasuredSource {
+  readonly source: 'metrics';
+  readonly reason: string;
+}
+
 export interface MonitorReport {
   readonly at: string;
+  /** Sources given but not measured (the CLI exits 5 for them when no alert fires). */
+  readonly notMeasured: readonly UnmeasuredSource[];
   readonly deniedPerHour: readonly { readonly hour: string; readonly count: number }[];
   readonly requestsByStatus: readonly { readonly status: number; readonly count: number }[];
   readonly alerts: readonly Alert[];
@@ -61,12 +70,15 @@ interface LogFigures {
 async function readLogs(client: pg.ClientBase, schema: string): Promise<LogFigures> {
   const apiLogs = qualified(schema, 'api_logs');
   const denied = `status_code = 403 AND error_code = 'model_access_restricted'`;
-  // One after the other: one client runs one query at a time (queueing more is deprecated in pg 8 and gone in pg 9).
+  // One after the other: one connection runs one query at a time (queued concurrent calls are
+  // deprecated in pg 8 and an error in pg 9).
   const perHour = await client.query<{ hour: Date; n: string }>(
     `SELECT date_trunc('hour', created_at) AS hour, count(*) AS n FROM ${apiLogs} WHERE ${denied} AND created_at >= now() - interval '24 hours' GROUP BY hour ORDER BY hour DESC`,
   );
   const lastHour = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${apiLogs} WHERE ${denied} AND created_at >= now() - interval '1 hour'`);
-  const byStatus = await client.query<{ status_code: number; n: string }>(`SELECT status_code, count(*) AS n FROM ${apiLogs} WHERE created_at >= now() - interval '1 hour' GROUP BY status_code ORDER BY status_code`);
+  const byStatus = await client.query<{ status_code: number; n: string }>(
+    `SELECT status_code, count(*) AS n FROM ${apiLogs} WHERE created_at >= now() - interval '1 hour' GROUP BY status_code ORDER BY status_code`,
+  );
   const tier = await client.query<{ avg: number | null; n: string }>(`SELECT avg(tier_check_ms) AS avg, count(tier_check_ms) AS n FROM ${apiLogs} WHERE created_at >= now() - interval '1 hour'`);
   return {
     denialsLastHour: Number(lastHour.rows[0]!.n),
@@ -86,8 +98,9 @@ function metricsLatencyMs(samples: readonly PromSample[]): number | null {
   return count > 0 ? (sumSamples(samples, `${METRICS.tierCheckSeconds}_sum`) / count) * 1000 : null;
 }
 
-function cacheAlert(samples: readonly PromSample[] | null, t: MonitorThresholds): Alert {
+function cacheAlert(samples: readonly PromSample[] | null, t: MonitorThresholds, unmeasured: UnmeasuredSource | null): Alert {
   const base = { id: 'cache_hit_rate', title: 'Model cache hit rate', threshold: t.minCacheHitRate, comparison: 'below' } as const;
+  if (unmeasured) return alert({ ...base, value: null, source: 'metrics', note: unmeasured.reason });
   if (!samples) return alert({ ...base, value: null, source: null, note: 'needs --api-url (read from /metrics)' });
   if (!hasSample(samples, METRICS.modelCache)) return alert({ ...base, value: null, source: 'metrics', note: `/metrics has no ${METRICS.modelCache}` });
   const hits = sumSamples(samples, METRICS.modelCache, { result: 'hit' });
@@ -102,9 +115,11 @@ export async function collectMonitor(options: MonitorOptions, deps: { signal?: A
     options.apiUrl ? scrapeMetrics(options.apiUrl, { timeoutMs: options.timeoutMs ?? 5000, ...(deps.signal ? { signal: deps.signal } : {}) }) : Promise.resolve(null),
   ]);
   if (logs && !logs.ok) return err(logs.failure);
-  if (samples && !samples.ok) return err(samples.failure);
+  // /metrics that answers but is not Prometheus text (a 404, an HTML page): not measured; the api_logs figures stand.
+  const unmeasured = samples && !samples.ok && samples.failure.exitCode === ExitCode.notMeasured ? { source: 'metrics' as const, reason: `not measured: ${samples.failure.message}` } : null;
+  if (samples && !samples.ok && !unmeasured) return err(samples.failure);
   const log = logs?.value ?? null;
-  const metrics = samples?.value ?? null;
+  const metrics = samples?.ok ? samples.value : null;
   const denials = { id: 'tier_denials', title: 'Tier access denials in the last hour', threshold: t.maxDenialsPerHour, comparison: 'above' } as const;
   const latency = { id: 'tier_check_latency', title: 'Average tier-check latency (ms)', threshold: t.maxTierCheckMs, comparison: 'above' } as const;
   const fromMetrics = metrics ? metricsLatencyMs(metrics) : null;
@@ -114,11 +129,12 @@ export async function collectMonitor(options: MonitorOptions, deps: { signal?: A
       ? alert({ ...latency, value: log.tierCheck.avgMs, source: 'api_logs' })
       : fromMetrics !== null
         ? alert({ ...latency, value: fromMetrics, source: 'metrics' })
-        : alert({ ...latency, value: null, source: null, note: log || metrics ? 'no tier checks recorded in the last hour' : 'needs --database-url or --api-url' }),
-    cacheAlert(metrics, t),
+        : alert({ ...latency, value: null, source: null, note: log || metrics ? 'no tier checks recorded in the last hour' : (unmeasured?.reason ?? 'needs --database-url or --api-url') }),
+    cacheAlert(metrics, t, unmeasured),
   ];
   return ok({
     at: (deps.now?.() ?? new Date()).toISOString(),
+    notMeasured: unmeasured ? [unmeasured] : [],
     deniedPerHour: log?.perHour ?? [],
     requestsByStatus: log?.byStatus ?? [],
     alerts,

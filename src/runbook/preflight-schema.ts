@@ -3,6 +3,7 @@ import type { MigrationStatus } from '../db/migration-status.js';
 import { TIER_MIGRATION } from '../db/migration-files.js';
 import { TIER_COLUMNS, TIER_INDEXES, type TierSchemaState } from '../db/tier-columns.js';
 import { check, type PreflightCheck } from './preflight-check.js';
+import { MANUAL_ROLLBACK_HINT } from './migration-problems.js';
 
 /**
  * ALTER TABLE needs ownership of the table (being its owner, a member that inherits the
@@ -33,8 +34,11 @@ export async function alterPrivilegeCheck(client: pg.ClientBase, schema: string)
 
 const tierEntry = (status: MigrationStatus) => status.entries.find((e) => e.name === TIER_MIGRATION);
 
-/** The catalog against the ledger: baseline only, applied, or the guide's "Column already exists" case. */
-export function schemaStateCheck(tier: TierSchemaState, status: MigrationStatus): PreflightCheck {
+/**
+ * The catalog against the ledger: an empty database, baseline only, applied, or the guide's
+ * "Column already exists" case. `tableCount`: tables in the schema (0: nothing at all yet).
+ */
+export function schemaStateCheck(tier: TierSchemaState, status: MigrationStatus, tableCount: number): PreflightCheck {
   const title = 'Tier schema state';
   const entry = tierEntry(status);
   const ledgerSaysApplied = entry?.state === 'applied' || entry?.state === 'modified';
@@ -56,9 +60,10 @@ export function schemaStateCheck(tier: TierSchemaState, status: MigrationStatus)
   if (tier.state === 'present') return check('schema-state', title, 'ok', `Tier migration applied (${present.length} columns and indexes present, ledger agrees): migrate apply has nothing to do`);
   if (ledgerSaysApplied) {
     return check('schema-state', title, 'blocker', `The ledger says ${TIER_MIGRATION} is applied, but none of its columns or indexes exist (dropped by hand?)`, {
-      hint: 'Catalog and ledger disagree: check `tierctl migrate status`; restore a backup or remove the stale ledger row before deploying.',
+      hint: `${MANUAL_ROLLBACK_HINT} Then deploy again.`,
     });
   }
+  if (tableCount === 0) return check('schema-state', title, 'ok', `Empty database (no tables at all): the baseline and ${TIER_MIGRATION} are both pending`);
   return check('schema-state', title, 'ok', `Baseline only: ${TIER_MIGRATION} is pending`);
 }
 

@@ -1,7 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import type pg from 'pg';
 import { readLedger } from '../db/ledger.js';
-import { loadMigrations } from '../db/migration-files.js';
 import { migrationStatus } from '../db/migration-status.js';
 import { connectClient } from '../db/pg-connect.js';
 import { checkToolCanDump, pgToolVersion, type PgVersion } from '../db/pg-tools.js';
@@ -15,6 +14,7 @@ import type { Reporter } from '../shared/reporter.js';
 import { checkBackupDir } from './backup-files.js';
 import { readServerVersion } from './backup-state.js';
 import { check, formatBytes, type PreflightCheck } from './preflight-check.js';
+import { loadMigrationSet } from './migration-state.js';
 import { downSqlCheck } from './preflight-down-sql.js';
 import { alterPrivilegeCheck, ledgerCheck, schemaStateCheck } from './preflight-schema.js';
 import { longTransactionCheck, migrationLockCheck, modelsLockCheck } from './preflight-sessions.js';
@@ -31,7 +31,7 @@ export interface PreflightOptions {
   readonly pgDump?: string;
   /** A transaction open longer than this is reported (default 60 s). */
   readonly longTransactionMs?: number;
-  /** The migration files to compare with the ledger (default: the package's prisma/migrations). */
+  /** The migrations the deployment will apply (default: the package's). */
   readonly migrationsDir?: string;
 }
 
@@ -85,6 +85,8 @@ async function modelCountCheck(client: pg.ClientBase, schema: string): Promise<P
 export async function preflight(options: PreflightOptions, deps: { reporter: Reporter; signal?: AbortSignal }): Promise<Result<PreflightReport>> {
   // Lock and session inspection needs to see the server as a session does: the direct URL.
   const target = sessionRedacted(options.database);
+  const set = await loadMigrationSet(options.migrationsDir);
+  if (!set.ok) return set;
   const step = deps.reporter.step(`preflight ${target}`);
   const connected = await connectClient(sessionUrl(options.database));
   if (!connected.ok) {
@@ -97,7 +99,7 @@ export async function preflight(options: PreflightOptions, deps: { reporter: Rep
     const server = await readServerVersion(client);
     const { rows } = await client.query<{ size: string }>('SELECT pg_database_size(current_database())::bigint AS size');
     const databaseBytes = Number(rows[0]!.size);
-    const [files, ledger, tier, tables] = [await loadMigrations(options.migrationsDir), await readLedger(client, schema), await tierSchemaState(client, schema), await listTables(client)];
+    const [files, ledger, tier, tables] = [set.value.files, await readLedger(client, schema), await tierSchemaState(client, schema), await listTables(client)];
     const status = migrationStatus(files, ledger);
     const checks: PreflightCheck[] = [
       check('connectivity', 'Connectivity', 'ok', `Connected to ${target}`),
@@ -105,7 +107,7 @@ export async function preflight(options: PreflightOptions, deps: { reporter: Rep
       await sessionCheck(options.database),
       await pgDumpCheck(options.pgDump ?? 'pg_dump', server, deps.signal),
       await alterPrivilegeCheck(client, schema),
-      schemaStateCheck(tier, status),
+      schemaStateCheck(tier, status, tables.length),
       ledgerCheck(status, tables.length),
       await downSqlCheck(client, schema, files, status),
       await migrationLockCheck(client),

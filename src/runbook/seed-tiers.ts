@@ -3,6 +3,7 @@ import { applyTierAssignments, type AssignmentChange } from '../db/tier-assignme
 import { connectClient } from '../db/pg-connect.js';
 import { tierSchemaState } from '../db/tier-columns.js';
 import type { DatabaseTarget } from '../shared/database-target.js';
+import type { TierAssignments } from '../fixtures/fixture-schemas.js';
 import { loadSandboxModels, loadTierAssignments } from '../fixtures/load-fixtures.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, usageFailure, type Result } from '../shared/failure.js';
@@ -38,8 +39,9 @@ export interface SeedDeps {
   readonly confirm?: (plan: SeedReport) => Promise<boolean>;
 }
 
-async function seedOnce(options: SeedOptions, dryRun: boolean): Promise<Result<SeedReport>> {
-  const assignments = await loadTierAssignments(options.fixturesDir);
+/** The assignments the seed would set: read, validated, and refused when lintPolicy finds one incoherent (exit 2). */
+export async function loadSeedAssignments(fixturesDir: string | undefined): Promise<Result<TierAssignments>> {
+  const assignments = await loadTierAssignments(fixturesDir);
   if (!assignments.ok) return assignments;
   const incoherent = Object.entries(assignments.value).flatMap(([model, policy]) =>
     lintPolicy(policy)
@@ -49,6 +51,12 @@ async function seedOnce(options: SeedOptions, dryRun: boolean): Promise<Result<S
   if (incoherent.length > 0) {
     return err(usageFailure('policy_incoherent', `Refusing to seed incoherent tier assignments:\n  ${incoherent.join('\n  ')}`, { problems: incoherent }));
   }
+  return assignments;
+}
+
+async function seedOnce(options: SeedOptions, dryRun: boolean): Promise<Result<SeedReport>> {
+  const assignments = await loadSeedAssignments(options.fixturesDir);
+  if (!assignments.ok) return assignments;
   const models = options.catalog ? await loadSandboxModels(options.fixturesDir) : null;
   if (models && !models.ok) return models;
   const connected = await connectClient(options.database.url);

@@ -10,7 +10,8 @@ import { runServer } from './run-server.js';
 import { resolveServerConfig } from './server-config.js';
 
 const env = process.env;
-const config = resolveServerConfig({ flags: {}, env, dotenv: readDotenv(env.TIERCTL_ENV_FILE ?? '.env') });
+const dotenv = readDotenv(env);
+const config = dotenv.ok ? resolveServerConfig({ flags: {}, env, dotenv: dotenv.value }) : dotenv;
 if (!config.ok) {
   process.stderr.write(`${config.failure.message}\n`);
   process.exit(config.failure.exitCode);

@@ -65,14 +65,24 @@ export function resolveConfig<S extends Settings>(settings: S, sources: ConfigSo
   return ok(values as ConfigOf<S>);
 }
 
-/** The variables of a `.env` file; none when it does not exist. */
-export function readDotenv(path: string): Record<string, string> {
+/**
+ * The variables of the `.env` file: `TIERCTL_ENV_FILE` when set (then it must be readable:
+ * a file the operator named and that is not there is an error, exit 2), else `./.env` when
+ * it exists.
+ */
+export function readDotenv(env: Readonly<Record<string, string | undefined>>): Result<Record<string, string>> {
+  const named = env.TIERCTL_ENV_FILE !== undefined && env.TIERCTL_ENV_FILE !== '';
+  const path = named ? env.TIERCTL_ENV_FILE! : '.env';
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    if (code === 'ENOENT' && !named) return ok({});
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a file' : code;
+    return err(usageFailure('env_file_unreadable', `${named ? 'TIERCTL_ENV_FILE' : '.env'}: cannot read ${path} (${why})`, {
+      hint: named ? 'Point TIERCTL_ENV_FILE at an existing .env file, or unset it to read ./.env when there is one.' : 'Make ./.env readable, or remove it.',
+    }));
   }
-  return parseEnv(text) as Record<string, string>;
+  return ok(parseEnv(text) as Record<string, string>);
 }

@@ -9,6 +9,8 @@ export const ExitCode = {
   unreachable: 3,
   /** Refused for safety: data loss, no confirmation, a tampered backup. */
   refused: 4,
+  /** monitor: a source that was given could not be measured (e.g. /metrics answered 404); no alert fired. */
+  notMeasured: 5,
   /** Interrupted (Ctrl-C). */
   interrupted: 130,
 } as const;
@@ -21,4 +23,5 @@ export const EXIT_CODE_HELP = `Exit codes:
   2    usage or configuration error
   3    target unreachable (database or API)
   4    refused for safety (data loss, no confirmation, tampered backup)
+  5    not measured (monitor: a source given could not be read; no alert fired)
   130  interrupted (Ctrl-C)`;

@@ -4,6 +4,8 @@
  * manifests, the server's config) load it. Each check has zod's `safeParse` shape, so a zod
  * schema and one of these are interchangeable in a `Setting`.
  */
+import { DURATION_RULE, parseDuration } from './duration.js';
+
 export type Parsed<T> = { readonly success: true; readonly data: T } | { readonly success: false; readonly error: { readonly issues: readonly { readonly message: string }[] } };
 
 export interface ValueSchema<T> {
@@ -35,14 +37,27 @@ export const urlOf = (protocols: readonly string[], message: string): ValueSchem
 
 /** A number (a numeric string is converted) within bounds, whole if `integer`. */
 export function numberIn(bounds: { readonly min?: number; readonly max?: number; readonly above?: number; readonly integer?: boolean }): ValueSchema<number> {
+  // One wording whichever bound fails: what is expected, whole (resolveConfig adds what it got).
+  const range =
+    bounds.min !== undefined && bounds.max !== undefined
+      ? ` from ${bounds.min} to ${bounds.max}`
+      : bounds.above !== undefined
+        ? ` above ${bounds.above}`
+        : bounds.min !== undefined
+          ? ` of at least ${bounds.min}`
+          : bounds.max !== undefined
+            ? ` of at most ${bounds.max}`
+            : '';
+  const expected = `expected ${bounds.integer ? 'a whole number' : 'a number'}${range}`;
   return check((raw) => {
     const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-    if (!Number.isFinite(n)) return `expected a number, got ${JSON.stringify(raw)}`;
-    if (bounds.integer && !Number.isInteger(n)) return 'expected a whole number';
-    if (bounds.above !== undefined && !(n > bounds.above)) return `expected a number above ${bounds.above}`;
-    if (bounds.min !== undefined && n < bounds.min) return `expected a number >= ${bounds.min}`;
-    if (bounds.max !== undefined && n > bounds.max) return `expected a number <= ${bounds.max}`;
-    return { value: n };
+    const fits =
+      Number.isFinite(n) &&
+      (!bounds.integer || Number.isInteger(n)) &&
+      (bounds.above === undefined || n > bounds.above) &&
+      (bounds.min === undefined || n >= bounds.min) &&
+      (bounds.max === undefined || n <= bounds.max);
+    return fits ? { value: n } : expected;
   });
 }
 
@@ -64,3 +79,14 @@ export const optional = <T>(schema: ValueSchema<T>): ValueSchema<T | undefined> 
     const r = schema.safeParse(raw);
     return r.success ? { value: r.data } : r.error.issues.map((i) => i.message).join('; ');
   });
+
+/** A duration (see parseDuration) in milliseconds, at least `min` or above `above` milliseconds. */
+export function durationIn(bounds: { readonly min?: number; readonly above?: number }): ValueSchema<number> {
+  return check((raw) => {
+    const ms = typeof raw === 'string' ? parseDuration(raw) : null;
+    if (ms === null) return `expected ${DURATION_RULE}`;
+    if (bounds.above !== undefined && !(ms > bounds.above)) return `expected a duration above ${bounds.above} ms`;
+    if (bounds.min !== undefined && ms < bounds.min) return `expected a duration of at least ${bounds.min} ms`;
+    return { value: ms };
+  });
+}

@@ -1,3 +1,4 @@
+import { apiEndpoint } from '../shared/api-endpoint.js';
 import type { Evidence } from './check-result.js';
 
 /** One HTTP exchange with the target, kept whole for evidence. */
@@ -47,15 +48,20 @@ function why(e: unknown): string {
   return code ?? err.cause?.message ?? err.message ?? String(e);
 }
 
-/** Sends one request; never throws: a missing answer is a TransportError. The token never appears in `request`. */
-export async function probe(apiUrl: string, method: 'GET' | 'POST', path: string, o: ProbeOptions): Promise<Exchange | TransportError> {
-  const request = `${method} ${path}${o.token ? ' (Bearer token)' : ''}`;
+/**
+ * Sends one request to `route` under the API's base URL (its path prefix kept, see
+ * apiEndpoint); never throws: a missing answer is a TransportError. `request` names the path
+ * requested; the token never appears in it.
+ */
+export async function probe(apiUrl: string, method: 'GET' | 'POST', route: string, o: ProbeOptions): Promise<Exchange | TransportError> {
+  const url = apiEndpoint(apiUrl, route);
+  const request = `${method} ${url.pathname}${o.token ? ' (Bearer token)' : ''}`;
   const headers: Record<string, string> = {};
   if (o.token) headers.authorization = `Bearer ${o.token}`;
   if (o.body !== undefined) headers['content-type'] = 'application/json';
   try {
     const signals = [AbortSignal.timeout(Math.ceil(o.timeoutMs)), ...(o.signal ? [o.signal] : [])];
-    const res = await fetch(new URL(path, apiUrl), { method, headers, ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}), signal: AbortSignal.any(signals) });
+    const res = await fetch(url, { method, headers, ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}), signal: AbortSignal.any(signals) });
     const text = await res.text();
     let json: unknown;
     try {

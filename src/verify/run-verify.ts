@@ -1,3 +1,4 @@
+import type { TestUser, TierAssignments } from '../fixtures/fixture-schemas.js';
 import { loadTestUsers, loadTierAssignments } from '../fixtures/load-fixtures.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, usageFailure, type Result } from '../shared/failure.js';
@@ -53,6 +54,14 @@ async function timed(check: Check, ctx: VerifyContext): Promise<CheckResult> {
   return { id: check.id, title: check.title, durationMs: Math.round(performance.now() - start), ...verdict };
 }
 
+/** The fixtures the checks derive their expectations from; unreadable or invalid (listing no model included: the schema's rule): exit 2. */
+export async function loadVerifyFixtures(dir: string): Promise<Result<{ assignments: TierAssignments; users: TestUser[] }>> {
+  const [assignments, users] = await Promise.all([loadTierAssignments(dir), loadTestUsers(dir)]);
+  if (!assignments.ok) return assignments;
+  if (!users.ok) return users;
+  return ok({ assignments: assignments.value, users: users.value });
+}
+
 /**
  * `tierctl verify`: the guide's health check (step 9), then its eight post-deployment tests,
  * concurrently, with expectations derived from the fixtures through the tier library. A
@@ -62,15 +71,12 @@ async function timed(check: Check, ctx: VerifyContext): Promise<CheckResult> {
 export async function runVerify(o: VerifyOptions, deps: { signal?: AbortSignal } = {}): Promise<Result<VerifyReport>> {
   const startedAt = new Date().toISOString();
   const start = performance.now();
-  const [assignments, users] = await Promise.all([loadTierAssignments(o.fixturesDir), loadTestUsers(o.fixturesDir)]);
-  if (!assignments.ok) return assignments;
-  if (!users.ok) return users;
-  if (Object.keys(assignments.value).length === 0) {
-    return err(usageFailure('no_assignments', `${o.fixturesDir}/tier-assignments.json lists no model: there is nothing to verify the target against`));
-  }
+  const fixtures = await loadVerifyFixtures(o.fixturesDir);
+  if (!fixtures.ok) return fixtures;
+  const { assignments, users } = fixtures.value;
   const chosen = CHECKS.filter((c) => selected(c, o));
   if (chosen.length === 0) return err(usageFailure('no_checks_selected', 'No check selected: --only and --skip leave nothing to run (a gate that runs nothing would pass)'));
-  const expectations = deriveExpectations(assignments.value, users.value);
+  const expectations = deriveExpectations(assignments, users);
   const signal = deps.signal ? { signal: deps.signal } : {};
   const health = await waitHealthy(o.apiUrl, { waitMs: o.waitMs, timeoutMs: o.timeoutMs, ...signal });
   if (!health.ok) return health;

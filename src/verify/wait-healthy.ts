@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { apiEndpoint } from '../shared/api-endpoint.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../shared/failure.js';
 import { isExchange, isRecord, probe, trimmed } from './http-probe.js';
@@ -30,8 +31,8 @@ export async function waitHealthy(apiUrl: string, o: { waitMs: number; timeoutMs
     if (o.signal?.aborted) return err(failure('interrupted', 'Interrupted while waiting for /health', ExitCode.interrupted));
     const remaining = o.waitMs - (performance.now() - start);
     if (remaining <= 0) {
-      return err(failure('api_unhealthy', `${new URL('/health', apiUrl).toString()} was not healthy within ${Math.round(o.waitMs / 1000)} s (${attempts} attempts); last seen: ${seen}`, ExitCode.unreachable, {
-        hint: 'Check --api-url / API_URL, that the backend runs, and its database connection; --wait SECONDS waits longer.',
+      return err(failure('api_unhealthy', `${apiEndpoint(apiUrl, '/health').href} was not healthy within ${Math.round(o.waitMs / 1000)} s (${attempts} attempts); last seen: ${seen}`, ExitCode.unreachable, {
+        hint: 'Check --api-url / API_URL, that the backend runs, and its database connection; --wait (e.g. --wait 2m) waits longer.',
       }));
     }
     await sleep(Math.min(delay, remaining)).catch(() => {});

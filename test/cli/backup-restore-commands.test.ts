@@ -35,6 +35,9 @@ describe('backup, verify, restore through the CLI', () => {
     expect(out.manifest.url).toBe(url.replace(SECRET, '***'));
     expect(r.stdout + r.stderr + (await readFile(manifest, 'utf8'))).not.toContain(SECRET);
     expect((await runCli(['backup', 'verify', manifest])).code).toBe(0);
+    const verified = await runCli(['backup', 'verify', manifest, '--json']);
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, manifestPath: manifest, tocEntries: expect.any(Number) });
   });
 
   it('preflight: ready once the backup directory has room (exit 0)', async () => {
@@ -67,6 +70,10 @@ describe('backup, verify, restore through the CLI', () => {
     const v = await runCli(['backup', 'verify', manifest]);
     expect(v.code).toBe(4);
     expect(v.stderr).toContain(`${dump}: sha256`);
+    // --json reaches `backup verify` itself (the parent's --json took it): JSON on a mismatch too.
+    const j = await runCli(['backup', 'verify', manifest, '--json']);
+    expect(j.code).toBe(4);
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: 'backup_mismatch', exitCode: 4, problems: [expect.stringContaining(`${dump}: sha256`)] } });
     const r = await runCli(['restore', manifest, '--database-url', db().url, '--yes']);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('Backup does not match its manifest');

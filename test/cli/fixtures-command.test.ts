@@ -69,4 +69,17 @@ describe('tierctl fixtures', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${target}/sandbox-models.json: not valid JSON`);
   });
+
+  it('refuses tier assignments of {} exactly as verify does (one schema), exit 2', async () => {
+    const target = await copyWith('tier-assignments.json', (j) => {
+      for (const k of Object.keys(j)) delete j[k];
+    });
+    const says = `${target}/tier-assignments.json $: lists no model`;
+    const fixtures = await runCli(['fixtures', '--fixtures', target]);
+    expect(fixtures.code).toBe(2);
+    expect(fixtures.stderr).toContain(says);
+    const verify = await runCli(['verify', '--fixtures', target, '--api-url', 'http://127.0.0.1:1', '--wait', '1s']);
+    expect(verify.code).toBe(2);
+    expect(verify.stderr).toContain(says);
+  });
 });

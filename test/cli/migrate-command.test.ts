@@ -25,7 +25,7 @@ describe.concurrent('tierctl migrate: bad inputs', () => {
   it('a malformed URL is a usage error (exit 2) that does not echo it', async () => {
     const r = await runCli(['migrate', 'status', '--database-url', 'postgres//user:s3cret@host/db']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--database-url / DATABASE_URL: must be a postgres:// or postgresql:// URL');
+    expect(r.stderr).toContain('--database-url / DATABASE_URL: expected a postgres:// or postgresql:// URL');
     expect(r.stderr).not.toContain('s3cret');
   });
 

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
+import { startPrefixProxy } from '../helpers/prefix-proxy.js';
 import { seedSandbox } from '../helpers/sandbox.js';
 import { startApp } from '../helpers/server.js';
 import { useTestDatabase } from '../helpers/test-database.js';
@@ -70,6 +71,42 @@ describe('tierctl monitor --once', () => {
       // One miss (the first load, or the warm-up) in ten or so lookups: 100 % is never met.
       expect((await runCli(['monitor', '--once', '--api-url', app.url, '--min-cache-hit-rate', '100'])).code).toBe(1);
     } finally {
+      await app.close();
+    }
+  });
+
+  it('/metrics answering a 404 HTML page: its figures are "not measured" (exit 5, not the alert code 1), the api_logs figures still print, text and --json', async () => {
+    await logRows(3);
+    await logRows(2, { status: 200, errorCode: null, tierCheckMs: 0.5 });
+    await seedSandbox(db());
+    const app = await startApp(db());
+    // A gateway that serves the app under /api only: its root's /metrics is a 404 HTML page.
+    const gateway = await startPrefixProxy(app.url, '/api');
+    try {
+      const json = await monitor('--api-url', gateway.url, '--json');
+      expect(json.code, json.stderr).toBe(5);
+      const report = JSON.parse(json.stdout);
+      expect(report).toMatchObject({ ok: false, firing: 0, requestsByStatus: [{ status: 200, count: 2 }, { status: 403, count: 3 }] });
+      expect(report.notMeasured).toEqual([{ source: 'metrics', reason: expect.stringMatching(/^not measured: .*\/metrics answered 404 \(text\/html\)/) }]);
+      const byId = Object.fromEntries(report.alerts.map((a: { id: string }) => [a.id, a]));
+      expect(byId.tier_denials).toMatchObject({ value: 3, source: 'api_logs', firing: false });
+      expect(byId.tier_check_latency).toMatchObject({ source: 'api_logs', firing: false });
+      expect(byId.cache_hit_rate).toMatchObject({ value: null, source: 'metrics', firing: false, note: expect.stringContaining('404') });
+
+      const text = await monitor('--api-url', gateway.url);
+      expect(text.code, text.stderr).toBe(5);
+      expect(text.stdout).toMatch(/Tier access denials in the last hour\s*│\s*3\b/);
+      expect(text.stdout).toContain('Requests in the last hour by status: 200: 2, 403: 3');
+      expect(text.stdout).toMatch(/Not measured \(metrics\): .*\/metrics answered 404/);
+
+      // An alert that fires still wins: exit 1.
+      expect((await monitor('--api-url', gateway.url, '--max-denials-per-hour', '1')).code).toBe(1);
+      // Behind its prefix, the same gateway is measured (the server's warm-up lookup is a miss: no hit-rate floor here): exit 0.
+      const measured = await monitor('--api-url', `${gateway.url}/api`, '--min-cache-hit-rate', '0', '--json');
+      expect(measured.code, measured.stdout).toBe(0);
+      expect(JSON.parse(measured.stdout).notMeasured).toEqual([]);
+    } finally {
+      await gateway.close();
       await app.close();
     }
   });

@@ -87,7 +87,7 @@ describe('tierctl serve with an openai-compatible upstream', () => {
     const env = { JWT_SECRET: TEST_JWT_SECRET, OPENAI_COMPATIBLE_BASE_URL: 'ftp://gateway.internal', OPENAI_COMPATIBLE_API_KEY: key, OPENAI_COMPATIBLE_TIMEOUT_MS: '-5' };
     const run = await runCli(['serve', '--port', '0', '--database-url', db().url], { env });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('OPENAI_COMPATIBLE_BASE_URL: must be an http:// or https:// URL');
+    expect(run.stderr).toContain('OPENAI_COMPATIBLE_BASE_URL: expected an http:// or https:// URL');
     expect(run.stderr).toContain('OPENAI_COMPATIBLE_TIMEOUT_MS');
     expect(run.stderr + run.stdout).not.toContain(key);
   });

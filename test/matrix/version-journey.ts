@@ -159,7 +159,7 @@ export function versionJourney(major: EmbeddedMajor | 15): void {
       const serve = await startServe({ DATABASE_URL: url(), JWT_SECRET: TEST_JWT_SECRET });
       try {
         // A generous --timeout: four servers and the suite share two cores.
-        const verify = await runCli(['verify', '--api-url', serve.url, '--database-url', url(), '--json', '--timeout', '30000']);
+        const verify = await runCli(['verify', '--api-url', serve.url, '--database-url', url(), '--json', '--timeout', '30s']);
         expect(JSON.parse(verify.stdout).counts, verify.stdout).toEqual({ pass: 8, fail: 0, skipped: 0 });
         expect(verify.code).toBe(0);
         const token = await loginToken(serve.url, 'free@example.com');

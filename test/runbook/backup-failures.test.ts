@@ -52,11 +52,17 @@ describe('backup refuses cleanly', () => {
     try {
       const r = await backupDatabase({ database: plainTarget(db().url), dir }, deps);
       expect(!r.ok && r.failure).toMatchObject({ code: 'backup_dir_unwritable', exitCode: 2 });
-      expect(!r.ok && r.failure.message).toMatch(/not writable \((EROFS|EACCES)\)/);
+      expect(!r.ok && r.failure.message).toMatch(/does not accept new files \((EROFS|EACCES)\)/);
       expect(await readdir(dir)).toEqual([]);
     } finally {
       mount?.unmount();
     }
+  });
+
+  it('/proc (root passes the permission check, the file system refuses new files) is exit 2 naming why, not a raw ENOENT', async () => {
+    const r = await backupDatabase({ database: plainTarget(db().url), dir: '/proc' }, deps);
+    expect(!r.ok && r.failure).toMatchObject({ code: 'backup_dir_unwritable', exitCode: 2 });
+    expect(!r.ok && r.failure.message).toMatch(/^Backup directory \/proc does not accept new files \((its file system does not allow creating files|EACCES)\)$/);
   });
 
   it('a missing pg_dump is exit 2 with a hint, and nothing is written', async () => {

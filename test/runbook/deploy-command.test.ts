@@ -52,8 +52,12 @@ describe('tierctl deploy', () => {
     expect(JSON.parse(await readFile(report.evidence.json, 'utf8'))).toMatchObject({ outcome: 'failed', backupManifest: { format: 'tierctl-backup/1' } });
     expect(await tierColumns()).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 4000));
-    // The failed journal blocks a new deployment until it is resumed or dealt with.
-    expect((await deploy(app.url)).code).toBe(4);
+    // It changed nothing and started the service again: its journal blocks no new deployment, and
+    // there is nothing to resume (a resume would skip the stop hook that the restart undid).
+    expect(JSON.parse(await readFile(join(dir, 'journal.json'), 'utf8')).state).toBe('failed_unchanged');
+    const resume = await deploy(app.url, '--resume');
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toMatch(/failed without changing anything/);
     await rm(join(dir, 'journal.json'));
   });
 

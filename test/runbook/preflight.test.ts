@@ -41,6 +41,15 @@ describe('preflight', () => {
     expect(find(r, 'backup-space').status).toBe('ok');
   });
 
+  it('an empty database (no tables at all) is said to be empty, not "baseline only"', async () => {
+    const db = await createTestDatabase('none');
+    dbs.push(db);
+    const r = await run(db);
+    expect(r.ready).toBe(true);
+    expect(find(r, 'schema-state')).toMatchObject({ status: 'ok', message: `Empty database (no tables at all): the baseline and ${TIER_MIGRATION} are both pending` });
+    expect(find(r, 'ledger')).toMatchObject({ status: 'ok', message: 'Empty database: migrate apply will create everything' });
+  });
+
   it('already applied: ready, nothing to do', async () => {
     const r = await run(await database('tier', TIER_MIGRATION));
     expect(r.ready).toBe(true);

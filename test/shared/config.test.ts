@@ -30,7 +30,7 @@ describe('resolveConfig', () => {
     if (r.ok) return;
     expect(r.failure.exitCode).toBe(2);
     expect(r.failure.problems).toHaveLength(3);
-    expect(r.failure.message).toContain('--database-url / DATABASE_URL: must be a postgres:// or postgresql:// URL');
+    expect(r.failure.message).toContain('--database-url / DATABASE_URL: expected a postgres:// or postgresql:// URL');
     expect(r.failure.message).toContain('--api-url / API_URL: required but not set');
     expect(r.failure.message).toContain('--port / PORT');
     expect(r.failure.message).not.toContain('hunter2');
@@ -43,11 +43,14 @@ describe('resolveConfig', () => {
 });
 
 describe('readDotenv', () => {
-  it('parses a .env file and returns nothing for a missing one', async () => {
+  it('parses the file TIERCTL_ENV_FILE names; one that is not there is a usage error (exit 2), not ignored', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tierctl-env-'));
     await writeFile(join(dir, '.env'), 'DATABASE_URL="postgresql://a@b/c"\n# comment\nJWT_SECRET=abc\n');
-    expect(readDotenv(join(dir, '.env'))).toEqual({ DATABASE_URL: 'postgresql://a@b/c', JWT_SECRET: 'abc' });
-    expect(readDotenv(join(dir, 'missing.env'))).toEqual({});
+    expect(readDotenv({ TIERCTL_ENV_FILE: join(dir, '.env') })).toEqual({ ok: true, value: { DATABASE_URL: 'postgresql://a@b/c', JWT_SECRET: 'abc' } });
+    const missing = readDotenv({ TIERCTL_ENV_FILE: join(dir, 'missing.env') });
+    expect(missing).toMatchObject({ ok: false, failure: { code: 'env_file_unreadable', exitCode: 2 } });
+    expect(!missing.ok && missing.failure.message).toBe(`TIERCTL_ENV_FILE: cannot read ${join(dir, 'missing.env')} (no such file)`);
+    expect(readDotenv({ TIERCTL_ENV_FILE: dir })).toMatchObject({ ok: false, failure: { message: `TIERCTL_ENV_FILE: cannot read ${dir} (a directory, not a file)` } });
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { databaseOption } from '../database-option.js';
+import { helpSections } from '../help.js';
 import { runAction } from '../run-action.js';
 
 export interface BackupFlags {
@@ -23,10 +24,20 @@ export function registerBackup(program: Command): void {
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
-      '\nWrites backup_before_tier_migration_YYYYMMDD_HHMMSS.{dump,manifest.json} and models_before_migration_YYYYMMDD.csv,\n' +
-        'each under a temporary name first; never replaces an existing file (a taken name gets a _2, _3... suffix).\n' +
-        'Exit 0 ok, 1 dump or verification failed (disk full included; nothing left under a final name), 2 bad directory or\n' +
-        'missing/too old pg_dump, 3 database unreachable.',
+      helpSections({
+        notes: 'Writes backup_before_tier_migration_YYYYMMDD_HHMMSS.{dump,manifest.json} and models_before_migration_YYYYMMDD.csv,\neach under a temporary name first; never replaces an existing file (a taken name gets a _2, _3... suffix).',
+        examples: [
+          'tierctl backup --dir /var/backups/tierctl',
+          'tierctl backup --dir . --pg-dump /usr/lib/postgresql/17/bin/pg_dump --json',
+          'tierctl backup verify backup_before_tier_migration_20251108_120000.manifest.json',
+        ],
+        exits: [
+          [0, 'backup written and verified'],
+          [1, 'dump or verification failed (disk full included; nothing left under a final name)'],
+          [2, 'usage: a directory that is missing or takes no new files, pg_dump missing or too old'],
+          [3, 'database unreachable'],
+        ],
+      }),
     )
     .action((opts: BackupFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./backup-action.js')).backupAction(ctx, opts)));
   backup
@@ -34,7 +45,20 @@ export function registerBackup(program: Command): void {
     .description('re-check a backup: files present, sizes and SHA-256 as in the manifest, pg_restore --list still reads the dump')
     .option('--pg-restore <path>', 'pg_restore to use (default: the one on PATH)')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExit 0 when the backup matches its manifest, 4 when anything differs (tampered or corrupt: do not restore it), 2 manifest unreadable.')
+    .addHelpText(
+      'after',
+      helpSections({
+        examples: [
+          'tierctl backup verify backup_before_tier_migration_20251108_120000.manifest.json',
+          'tierctl backup verify /var/backups/tierctl/backup_before_tier_migration_20251108_120000.manifest.json --json',
+        ],
+        exits: [
+          [0, 'the backup matches its manifest'],
+          [2, 'manifest unreadable, or pg_restore missing or too old'],
+          [4, 'anything differs (tampered or corrupt: do not restore it)'],
+        ],
+      }),
+    )
     .action((manifest: string, opts: VerifyFlags) =>
       runAction(Boolean(opts.json), async (ctx) => (await import('./backup-action.js')).verifyAction(ctx, manifest, opts)),
     );

@@ -1,5 +1,7 @@
 import { Option, type Command } from 'commander';
 import { databaseOption } from '../database-option.js';
+import { durationOption } from '../duration-flag.js';
+import { migrationsDirOption } from '../migrations-dir-option.js';
 
 /*
  * What `tierctl migrate` registers: imported for `tierctl --help`, so nothing heavy here
@@ -19,17 +21,15 @@ export interface MigrateFlags {
 }
 
 export function commonOptions(command: Command): Command {
-  return databaseOption(command)
-    .option('--migrations-dir <dir>', "migrations directory (env TIERCTL_MIGRATIONS_DIR; default: the package's prisma/migrations)")
-    .option('--json', 'print the result as JSON');
+  return migrationsDirOption(databaseOption(command)).option('--json', 'print the result as JSON');
 }
 
 /** --wait, and for commands that run SQL against tables, --lock-timeout and --retries. */
 export function lockOptions(command: Command, withLockTimeout: boolean): Command {
-  command.addOption(new Option('--wait <duration>', 'how long to wait for the migration advisory lock (another tierctl or prisma migrate deploy)').default('10s'));
+  command.addOption(durationOption('--wait <duration>', 'how long to wait for the migration advisory lock (another tierctl or prisma migrate deploy)', '10s'));
   if (!withLockTimeout) return command;
   return command
-    .addOption(new Option('--lock-timeout <duration>', 'SET LOCAL lock_timeout for each transaction: how long a statement may wait for its table lock (e.g. 5s, 500ms)').default('5s'))
+    .addOption(durationOption('--lock-timeout <duration>', 'SET LOCAL lock_timeout for each transaction: how long a statement may wait for its table lock', '5s'))
     .addOption(new Option('--retries <n>', 'further attempts after a lock timeout, with back-off').default('3'));
 }
 

@@ -1,26 +1,30 @@
-import { unwrap, usageFailure, err } from '../../shared/failure.js';
-import { durationFlag } from '../duration-flag.js';
+import { resolveConfig } from '../../shared/config.js';
+import { unwrap } from '../../shared/failure.js';
+import { optionalDurationFlag } from '../../shared/settings.js';
+import { numberIn, optional } from '../../shared/value-schema.js';
 import type { CliContext } from '../context.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { resolveDatabaseTarget } from '../database-url.js';
+import { resolveMigrationsDir } from '../migrations-dir-option.js';
 import type { DatabaseTarget } from '../../shared/database-target.js';
 import type { MigrateFlags } from './migrate-flags.js';
 
 export type { MigrateFlags };
 
-const duration = (flag: string, text: string | undefined) => (text === undefined ? undefined : durationFlag(flag, text));
+const settings = {
+  lockTimeoutMs: optionalDurationFlag('lockTimeout', true),
+  waitMs: optionalDurationFlag('wait', false),
+  retries: { flag: 'retries', schema: optional(numberIn({ integer: true, min: 0, max: 20 })), fallback: undefined },
+};
 
-/** The settings the runbook steps take, from the flags (and TIERCTL_MIGRATIONS_DIR); bad values are exit 2. */
+/** The settings the runbook steps take, from the flags, the environment and .env; bad values are exit 2. */
 export async function migrateSettings(ctx: CliContext, flags: MigrateFlags) {
-  const retries = flags.retries === undefined ? undefined : Number(flags.retries);
-  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= 20)) {
-    unwrap(err(usageFailure('invalid_retries', `--retries: expected a whole number from 0 to 20 (got ${JSON.stringify(flags.retries)})`)));
-  }
+  const { lockTimeoutMs, waitMs, retries } = unwrap(resolveConfig(settings, ctx.sources({ ...flags })));
   return {
     database: await resolveDatabaseTarget(ctx, flags),
-    migrationsDir: flags.migrationsDir ?? (ctx.env.TIERCTL_MIGRATIONS_DIR || undefined),
-    lockTimeoutMs: duration('--lock-timeout', flags.lockTimeout),
-    waitMs: duration('--wait', flags.wait),
+    migrationsDir: resolveMigrationsDir(ctx, flags),
+    lockTimeoutMs,
+    waitMs,
     retries,
   };
 }

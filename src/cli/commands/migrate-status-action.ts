@@ -56,7 +56,9 @@ export function renderStatus(r: MigrateStatusReport, c: ChalkInstance): string {
   if (!r.ledgerPresent && r.problems.some((p) => p.code === 'not_managed')) out.push('The current database is not managed by Prisma Migrate.');
   if (r.failed.length > 0) out.push(`Following migration have failed:\n${r.failed.join('\n')}\n`);
   if (r.pending.length > 0) {
-    out.push(`Following migration${r.pending.length > 1 ? 's' : ''} have not yet been applied:\n${r.pending.join('\n')}\n\nTo apply migrations run: tierctl migrate apply`);
+    // Never point at `migrate apply` while it would refuse: the hints above are the way out.
+    const next = r.applyRefusedBy.length === 0 ? 'To apply migrations run: tierctl migrate apply' : `tierctl migrate apply refuses until the problem${r.applyRefusedBy.length > 1 ? 's' : ''} above (${r.applyRefusedBy.join(', ')}) ${r.applyRefusedBy.length > 1 ? 'are' : 'is'} resolved: follow the hint${r.applyRefusedBy.length > 1 ? 's' : ''}.`;
+    out.push(`Following migration${r.pending.length > 1 ? 's' : ''} have not yet been applied:\n${r.pending.join('\n')}\n\n${next}`);
   }
   if (r.upToDate) out.push(c.green('Database schema is up to date!'));
   return `${out.join('\n')}\n`;

@@ -3,9 +3,9 @@ import { collectMonitor, type MonitorReport } from '../../runbook/monitor.js';
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { TierctlError, unwrap, usageFailure } from '../../shared/failure.js';
-import { directUrl, nonNegativeNumber, optionalApiUrl, optionalDatabaseUrl, positiveInt } from '../../shared/settings.js';
+import { directUrl, durationFlag, nonNegativeNumber, optionalApiUrl, optionalDatabaseUrl, optionalDurationFlag } from '../../shared/settings.js';
 import { targetFor } from '../database-url.js';
-import { numberIn, optional } from '../../shared/value-schema.js';
+import { numberIn } from '../../shared/value-schema.js';
 import type { CliContext } from '../context.js';
 import { colors, writeJson } from '../output.js';
 import { renderTable } from '../table.js';
@@ -15,11 +15,11 @@ const settings = {
   databaseUrl: optionalDatabaseUrl,
   directUrl,
   apiUrl: optionalApiUrl,
-  watch: { flag: 'watch', schema: optional(positiveInt), fallback: undefined },
+  watch: optionalDurationFlag('watch', true),
   maxDenialsPerHour: { flag: 'maxDenialsPerHour', schema: nonNegativeNumber },
   maxTierCheckMs: { flag: 'maxTierCheckMs', schema: nonNegativeNumber },
   minCacheHitRate: { flag: 'minCacheHitRate', schema: numberIn({ min: 0, max: 100 }) },
-  timeout: { flag: 'timeout', schema: positiveInt },
+  timeout: durationFlag('timeout', true),
 };
 
 const show = (v: number | null, unit: string) => (v === null ? '-' : unit === '%' ? `${(v * 100).toFixed(1)} %` : `${Number(v.toFixed(3))}${unit}`);
@@ -38,7 +38,14 @@ export function monitorText(r: MonitorReport, c: ReturnType<typeof colors>): str
   );
   const statuses = r.requestsByStatus.length > 0 ? `Requests in the last hour by status: ${r.requestsByStatus.map((s) => `${s.status}: ${s.count}`).join(', ')}\n` : '';
   const hours = r.deniedPerHour.length > 0 ? `Denials per hour (24 h): ${r.deniedPerHour.map((h) => `${h.hour.slice(0, 13)}h ${h.count}`).join(', ')}\n` : '';
-  return `${r.at}\n${alerts}${statuses}${hours}${r.firing > 0 ? c.red(`${r.firing} alert(s) firing`) : 'No alert'}\n`;
+  const unmeasured = r.notMeasured.map((u) => `${c.yellow('Not measured')} (${u.source}): ${u.reason.replace(/^not measured: /, '')}\n`).join('');
+  return `${r.at}\n${alerts}${statuses}${hours}${unmeasured}${r.firing > 0 ? c.red(`${r.firing} alert(s) firing`) : 'No alert'}\n`;
+}
+
+/** 1 an alert fires; else 5 a source given was not measured; else 0. */
+export function monitorExitCode(r: MonitorReport): ExitCode {
+  if (r.firing > 0) return ExitCode.failed;
+  return r.notMeasured.length > 0 ? ExitCode.notMeasured : ExitCode.ok;
 }
 
 export async function monitorAction(ctx: CliContext, opts: MonitorFlags): Promise<number> {
@@ -54,11 +61,12 @@ export async function monitorAction(ctx: CliContext, opts: MonitorFlags): Promis
   const c = colors(ctx.stdout, ctx.env);
   for (;;) {
     const report = unwrap(await collectMonitor(options, { signal: ctx.signal }));
-    if (opts.json) writeJson(ctx.stdout, { ok: report.firing === 0, ...report });
+    const code = monitorExitCode(report);
+    if (opts.json) writeJson(ctx.stdout, { ok: code === ExitCode.ok, ...report });
     else ctx.stdout.write(monitorText(report, c));
-    if (cfg.watch === undefined) return report.firing > 0 ? ExitCode.failed : ExitCode.ok;
+    if (cfg.watch === undefined) return code;
     try {
-      await sleep(cfg.watch * 1000, undefined, { signal: ctx.signal });
+      await sleep(cfg.watch, undefined, { signal: ctx.signal });
     } catch {
       return ExitCode.interrupted;
     }

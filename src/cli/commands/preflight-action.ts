@@ -1,8 +1,11 @@
 import { preflight } from '../../runbook/preflight.js';
 import { ExitCode } from '../../shared/exit-codes.js';
-import { unwrap, usageFailure, TierctlError } from '../../shared/failure.js';
+import { resolveConfig } from '../../shared/config.js';
+import { unwrap } from '../../shared/failure.js';
+import { durationFlag } from '../../shared/settings.js';
 import type { CliContext } from '../context.js';
 import { resolveDatabaseTarget } from '../database-url.js';
+import { resolveMigrationsDir } from '../migrations-dir-option.js';
 import { colors, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
 import { statusMark } from '../status-marks.js';
@@ -11,12 +14,11 @@ import type { PreflightFlags } from './preflight.js';
 
 export async function preflightAction(ctx: CliContext, opts: PreflightFlags): Promise<number> {
   const database = await resolveDatabaseTarget(ctx, opts);
-  const seconds = Number(opts.longTransaction);
-  if (!Number.isFinite(seconds) || seconds < 0) throw new TierctlError(usageFailure('invalid_option', `--long-transaction: expected seconds >= 0, got "${opts.longTransaction}"`));
-  const migrationsDir = opts.migrationsDir ?? (ctx.env.TIERCTL_MIGRATIONS_DIR || undefined);
+  const migrationsDir = resolveMigrationsDir(ctx, opts);
+  const { longTransactionMs } = unwrap(resolveConfig({ longTransactionMs: durationFlag('longTransaction', false) }, ctx.sources({ ...opts })));
   const report = unwrap(
     await preflight(
-      { database, backupDir: opts.backupDir, longTransactionMs: seconds * 1000, ...(opts.pgDump ? { pgDump: opts.pgDump } : {}), ...(migrationsDir ? { migrationsDir } : {}) },
+      { database, backupDir: opts.backupDir, longTransactionMs, ...(opts.pgDump ? { pgDump: opts.pgDump } : {}), ...(migrationsDir ? { migrationsDir } : {}) },
       { reporter: await cliReporter(ctx), signal: ctx.signal },
     ),
   );

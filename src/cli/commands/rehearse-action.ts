@@ -19,8 +19,9 @@ import { postgresUrl } from '../../shared/settings.js';
 import type { CliContext } from '../context.js';
 import { resolveDatabaseTarget } from '../database-url.js';
 import { resolveFixturesDir } from '../fixtures-option.js';
+import { resolveMigrationsDir } from '../migrations-dir-option.js';
 import { colors, formatFailure, writeJson } from '../output.js';
-import { cliReporter } from '../reporter.js';
+import { cliReporter, spinnerPossible } from '../reporter.js';
 import { deploySummary } from './deploy-action.js';
 import type { RehearseFlags } from './rehearse.js';
 import { rehearsalSummary } from './rehearse-summary.js';
@@ -81,6 +82,7 @@ export async function rehearseAction(ctx: CliContext, opts: RehearseFlags): Prom
   const { adminUrl } = unwrap(resolveConfig({ adminUrl: { flag: 'adminUrl', schema: postgresUrl, secret: true, fallback: ctx.env.TIERCTL_SANDBOX_URL || ctx.env.TIERCTL_ADMIN_URL || DEFAULT_SANDBOX_SERVER } }, ctx.sources({ adminUrl: sandboxUrl })));
   const from = await sourceOf(ctx, opts);
   const fixturesDir = resolveFixturesDir(ctx, opts);
+  const migrationsDir = resolveMigrationsDir(ctx, opts);
   // pg_restore from beside --pg-dump (same installation), as backup does, unless given.
   const pgRestore = opts.pgRestore ?? (opts.pgDump ? siblingTool(opts.pgDump, 'pg_restore') : undefined);
   const password = testPassword(ctx, opts.passwordEnv).password;
@@ -88,11 +90,11 @@ export async function rehearseAction(ctx: CliContext, opts: RehearseFlags): Prom
   if (opts.evidenceDir) await writable('--evidence-dir', resolve(opts.evidenceDir));
   const report = unwrap(
     await rehearse(
-      { adminUrl, fixturesDir, testPassword: password, ...(from ? { from } : {}), ...(opts.evidenceDir ? { evidenceDir: opts.evidenceDir } : {}), ...(opts.pgDump ? { pgDump: opts.pgDump } : {}), ...(pgRestore ? { pgRestore } : {}) },
+      { adminUrl, fixturesDir, testPassword: password, ...(from ? { from } : {}), ...(opts.evidenceDir ? { evidenceDir: opts.evidenceDir } : {}), ...(opts.pgDump ? { pgDump: opts.pgDump } : {}), ...(pgRestore ? { pgRestore } : {}), ...(migrationsDir ? { migrationsDir } : {}) },
       {
         reporter: await cliReporter(ctx), signal: ctx.signal, startBackend, isAlive, childEnv: childBaseEnv(ctx.env), // A spinner line is rewritten in place: often. A log (CI, or a terminal that reports no width) gets a line per table and at most one every 5 s.
-        progressEveryMs: ctx.interactive && (ctx.stderr.columns ?? 0) > 0 ? 200 : 5000,
-        verifyWith: (dir) => verifyRunner({ waitSeconds: 10, timeoutMs: 5000, fixturesDir: dir, password }),
+        progressEveryMs: spinnerPossible(ctx) ? 200 : 5000,
+        verifyWith: (dir) => verifyRunner({ waitMs: 10_000, timeoutMs: 5000, fixturesDir: dir, password }),
         owner: { host: hostname(), pid: process.pid, startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString() },
       },
     ),

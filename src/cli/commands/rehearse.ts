@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { fixturesOption } from '../fixtures-option.js';
+import { helpSections } from '../help.js';
+import { migrationsDirOption } from '../migrations-dir-option.js';
 import { runAction } from '../run-action.js';
 
 export interface RehearseFlags {
@@ -14,12 +16,13 @@ export interface RehearseFlags {
   passwordEnv?: string;
   pgDump?: string;
   pgRestore?: string;
+  migrationsDir?: string;
   yes?: boolean;
   json?: boolean;
 }
 
 export function registerRehearse(program: Command): void {
-  fixturesOption(program.command('rehearse'))
+  migrationsDirOption(fixturesOption(program.command('rehearse')))
     .description(
       'the whole runbook on a throwaway database, then everything it created is dropped: a sandbox with the sandbox catalog, or a copy of production (--from-backup / --from-database) with findings on its real data; deploy with seed, test users and the eight checks, a rollback drill, re-apply, the checks again',
     )
@@ -34,6 +37,23 @@ export function registerRehearse(program: Command): void {
     .option('--pg-restore <path>', 'pg_restore to use (default: beside --pg-dump, else the newest installed)')
     .option('-y, --yes', 'accepted for uniformity: rehearse asks nothing (it changes only what it creates)')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nThe first command to run after `npm ci`. Exit 0 rehearsal passed, 1 a phase failed or a finding blocks the deployment, 2 usage, 3 PostgreSQL unreachable, 130 interrupted (cleaned up all the same).')
+    .addHelpText(
+      'after',
+      helpSections({
+        notes: 'The first command to run after `npm ci`.',
+        examples: [
+          'tierctl rehearse',
+          'tierctl rehearse --from-backup backups/backup_before_tier_migration_20251108_120000.manifest.json --report rehearsal.html',
+          'tierctl rehearse --from-database --sandbox-url postgresql://postgres@staging-db:5432/postgres --json',
+        ],
+        exits: [
+          [0, 'the rehearsal passed'],
+          [1, 'a phase failed or a finding blocks the deployment'],
+          [2, 'usage or configuration error'],
+          [3, 'PostgreSQL unreachable'],
+          [130, 'interrupted (cleaned up all the same)'],
+        ],
+      }),
+    )
     .action((opts: RehearseFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./rehearse-action.js')).rehearseAction(ctx, opts)));
 }

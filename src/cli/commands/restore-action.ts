@@ -1,6 +1,8 @@
 import { restoreBackup, type RestorePlan } from '../../runbook/restore-backup.js';
 import { ExitCode } from '../../shared/exit-codes.js';
-import { TierctlError, unwrap, usageFailure } from '../../shared/failure.js';
+import { resolveConfig } from '../../shared/config.js';
+import { unwrap } from '../../shared/failure.js';
+import { durationFlag } from '../../shared/settings.js';
 import { confirmOrRefuse } from '../confirm.js';
 import type { CliContext } from '../context.js';
 import { resolveDatabaseTarget } from '../database-url.js';
@@ -20,8 +22,7 @@ function planLines(plan: RestorePlan): string[] {
 
 export async function restoreAction(ctx: CliContext, manifestPath: string, opts: RestoreFlags): Promise<number> {
   const database = await resolveDatabaseTarget(ctx, opts);
-  const lockTimeoutMs = Number(opts.lockTimeout);
-  if (!Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 0) throw new TierctlError(usageFailure('invalid_option', `--lock-timeout: expected milliseconds, got "${opts.lockTimeout}"`));
+  const { lockTimeoutMs } = unwrap(resolveConfig({ lockTimeoutMs: durationFlag('lockTimeout', true) }, ctx.sources({ ...opts })));
   const reporter = await cliReporter(ctx);
   const confirm = async (plan: RestorePlan) => {
     for (const line of planLines(plan)) reporter.info(line);

@@ -2,22 +2,29 @@ import { rollbackProcedure } from '../../runbook/rollback/rollback-procedure.js'
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { unwrap } from '../../shared/failure.js';
-import { durationFlag } from '../duration-flag.js';
-import { optionalApiUrl, positiveInt } from '../../shared/settings.js';
+import { durationFlag, optionalApiUrl } from '../../shared/settings.js';
 import { confirmOrRefuse } from '../confirm.js';
 import type { CliContext } from '../context.js';
 import { resolveDatabaseTarget } from '../database-url.js';
+import { resolveMigrationsDir } from '../migrations-dir-option.js';
 import { colors, formatFailure, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
 import { renderTable } from '../table.js';
 import { phaseTable } from './phase-table.js';
 import type { RollbackFlags } from './rollback.js';
 
+const rollbackSettings = {
+  apiUrl: optionalApiUrl,
+  timeout: durationFlag('timeout', true),
+  wait: durationFlag('wait', true),
+  hookTimeout: durationFlag('hookTimeout', true),
+  lockTimeout: durationFlag('lockTimeout', true),
+};
+
 export async function rollbackAction(ctx: CliContext, opts: RollbackFlags): Promise<number> {
   const database = await resolveDatabaseTarget(ctx, opts);
-  const { apiUrl, timeout, wait } = unwrap(resolveConfig({ apiUrl: optionalApiUrl, timeout: { flag: 'timeout', schema: positiveInt }, wait: { flag: 'wait', schema: positiveInt } }, ctx.sources({ ...opts })));
-  const hookTimeoutMs = durationFlag('--hook-timeout', opts.hookTimeout ?? '2m');
-  const lockTimeoutMs = durationFlag('--lock-timeout', opts.lockTimeout ?? '5s');
+  const migrationsDir = resolveMigrationsDir(ctx, opts);
+  const { apiUrl, timeout, wait, hookTimeout, lockTimeout } = unwrap(resolveConfig(rollbackSettings, ctx.sources({ ...opts })));
   await confirmOrRefuse(ctx, {
     yes: Boolean(opts.yes),
     action: `roll back the tier migration of ${database.redacted}${opts.restore ? ` and restore ${opts.restore}` : ''}`,
@@ -28,7 +35,7 @@ export async function rollbackAction(ctx: CliContext, opts: RollbackFlags): Prom
       {
         database,
         ...(apiUrl ? { apiUrl } : {}),
-        ...(opts.migrationsDir ? { migrationsDir: opts.migrationsDir } : {}),
+        ...(migrationsDir ? { migrationsDir } : {}),
         ...(opts.backup ? { backupManifest: opts.backup } : {}),
         acceptLoss: Boolean(opts.acceptLoss),
         ...(opts.restore ? { restoreManifest: opts.restore } : {}),
@@ -36,12 +43,12 @@ export async function rollbackAction(ctx: CliContext, opts: RollbackFlags): Prom
         ...(opts.modelsCsv ? { modelsCsv: opts.modelsCsv } : {}),
         ...(opts.stopCmd ? { stopCmd: opts.stopCmd } : {}),
         ...(opts.startCmd ? { startCmd: opts.startCmd } : {}),
-        hookTimeoutMs,
+        hookTimeoutMs: hookTimeout,
         httpTimeoutMs: timeout,
-        waitMs: wait * 1000,
+        waitMs: wait,
         ...(opts.reason ? { reason: opts.reason } : {}),
         allowEditedDown: opts.allowEditedDown ?? [],
-        lockTimeoutMs,
+        lockTimeoutMs: lockTimeout,
       },
       { reporter: await cliReporter(ctx), signal: ctx.signal },
     ),

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import { databaseOption } from '../database-option.js';
+import { durationOption } from '../duration-flag.js';
+import { helpSections } from '../help.js';
+import { migrationsDirOption } from '../migrations-dir-option.js';
 import { runAction } from '../run-action.js';
 import { hookOptions, type HookFlags } from './hook-flags.js';
 
@@ -23,7 +26,7 @@ export interface RollbackFlags extends HookFlags {
 }
 
 export function registerRollback(program: Command): void {
-  hookOptions(databaseOption(program.command('rollback')))
+  hookOptions(migrationsDirOption(databaseOption(program.command('rollback'))))
     .description("the guide's rollback procedure: stop hook, roll the tier migration back (data-loss guard), optional restore of the backup, start hook, then verify: tier columns gone, /v1/models without tier fields, models equal to the CSV taken before the migration")
     .option('--api-url <url>', 'the API to check for tier fields after the rollback (env API_URL; without it that check is skipped)')
     .option('--backup <manifest>', 'the backup taken before the migration: proves no tier data is lost, and gives the models CSV to compare with')
@@ -33,17 +36,29 @@ export function registerRollback(program: Command): void {
     .option('--models-csv <file>', 'the models CSV to compare with (default: the one in the --backup/--restore manifest)')
     .option('--reason <text>', 'why, recorded in the rollback audit table')
     .option('--allow-edited-down <name...>', "run this migration's down.sql although it differs from the one recorded when it was applied (after reviewing it)")
-    .option('--migrations-dir <dir>', "migrations directory (default: the package's prisma/migrations)")
-    .option('--lock-timeout <duration>', 'how long the rollback may wait for its lock on models', '5s')
-    .option('--timeout <ms>', 'HTTP timeout for the API check', '5000')
-    .option('--wait <seconds>', 'how long running instances get to stop serving the tier fields', '10')
+    .addOption(durationOption('--lock-timeout <duration>', 'how long the rollback may wait for its lock on models', '5s'))
+    .addOption(durationOption('--timeout <duration>', 'HTTP timeout for the API check', '5s'))
+    .addOption(durationOption('--wait <duration>', 'how long running instances get to stop serving the tier fields', '10s'))
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
-      '\nExit 0 rolled back and verified, 1 a step or the verification failed, 2 usage, 3 unreachable,\n' +
-        '4 refused (tier data would be lost without --backup/--accept-loss, a tampered backup or one of another database, an edited down.sql,\n' +
-        'a down.sql that removes more than its migration added, no confirmation): nothing changed; 130 interrupted.',
+      helpSections({
+        notes: 'Refusals (exit 4) change nothing.',
+        examples: [
+          'tierctl rollback --backup backup_before_tier_migration_20251108_120000.manifest.json --yes',
+          "tierctl rollback --api-url http://localhost:3000 --accept-loss --reason 'INC-1234' --yes",
+          'tierctl rollback --restore backup_before_tier_migration_20251108_120000.manifest.json --yes',
+        ],
+        exits: [
+          [0, 'rolled back and verified'],
+          [1, 'a step or the verification failed'],
+          [2, 'usage or configuration error'],
+          [3, 'unreachable'],
+          [4, 'refused: tier data would be lost without --backup/--accept-loss, a tampered backup or one of another database, an edited down.sql, a down.sql that removes more than its migration added, no confirmation'],
+          [130, 'interrupted'],
+        ],
+      }),
     )
     .action((opts: RollbackFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./rollback-action.js')).rollbackAction(ctx, opts)));
 }

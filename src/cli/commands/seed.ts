@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { databaseOption } from '../database-option.js';
 import { fixturesOption } from '../fixtures-option.js';
+import { helpSections } from '../help.js';
 import { runAction } from '../run-action.js';
 
 export interface SeedFlags {
@@ -22,8 +23,20 @@ export function registerSeed(program: Command): void {
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
-      '\nExit 0 seeded (or nothing to change), 1 a listed model does not exist (use --catalog) or the tier columns are missing\n' +
-        '(run tierctl migrate apply first), 2 invalid or incoherent assignments, 3 unreachable, 4 not confirmed.',
+      helpSections({
+        examples: [
+          'tierctl seed --dry-run',
+          'tierctl seed --yes',
+          'tierctl seed --catalog --fixtures ./fixtures --yes --json',
+        ],
+        exits: [
+          [0, 'seeded (or nothing to change)'],
+          [1, 'a listed model does not exist (use --catalog), or the tier columns are missing (run tierctl migrate apply first)'],
+          [2, 'invalid or incoherent assignments, usage'],
+          [3, 'unreachable'],
+          [4, 'not confirmed'],
+        ],
+      }),
     )
     .action((opts: SeedFlags) => runAction(Boolean(opts.json), async (ctx) => (await import('./seed-action.js')).seedAction(ctx, opts)));
 }

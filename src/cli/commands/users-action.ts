@@ -19,7 +19,8 @@ export function testPassword(ctx: CliContext, passwordEnv: string | undefined): 
     if (!value) throw new TierctlError(usageFailure('password_env_unset', `--password-env ${passwordEnv}: that environment variable is not set (or empty)`));
     return { password: value, source: `$${passwordEnv}` };
   }
-  if (ctx.env.TIERCTL_TEST_PASSWORD) return { password: ctx.env.TIERCTL_TEST_PASSWORD, source: '$TIERCTL_TEST_PASSWORD' };
+  const fromSettings = ctx.env.TIERCTL_TEST_PASSWORD || ctx.dotenv.TIERCTL_TEST_PASSWORD;
+  if (fromSettings) return { password: fromSettings, source: '$TIERCTL_TEST_PASSWORD' };
   return { password: GUIDE_TEST_PASSWORD, source: "the guide's default" };
 }
 

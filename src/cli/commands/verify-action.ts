@@ -1,10 +1,11 @@
 import { constants } from 'node:fs';
 import { access, chmod, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { apiEndpoint } from '../../shared/api-endpoint.js';
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { TierctlError, failure, unwrap, usageFailure } from '../../shared/failure.js';
-import { apiUrl, directUrl, optionalDatabaseUrl, positiveInt } from '../../shared/settings.js';
+import { apiUrl, directUrl, durationFlag, optionalDatabaseUrl } from '../../shared/settings.js';
 import { targetFor } from '../database-url.js';
 import { runVerify, type VerifyReport } from '../../verify/run-verify.js';
 import { evidenceText, unreachableJunit, verifyJunit } from '../../verify/verify-junit.js';
@@ -29,12 +30,12 @@ export function verifyText(r: VerifyReport, c: ReturnType<typeof colors>): strin
   const table = renderTable(['#', 'check', 'result', 'time', 'detail'], r.checks.map((x) => [x.id, x.title, mark[x.result], `${x.durationMs} ms`, x.message.slice(0, 100)]));
   const evidence = r.checks.filter((x) => x.result === 'fail' && x.evidence).map((x) => `${c.red(`Test ${x.id}: ${x.title}`)}\n${evidenceText(x.evidence!).replace(/^/gm, '  ')}\n`);
   const verdict = r.passed ? c.green(`${r.counts.pass} passed`) : c.red(`${r.counts.fail} failed`);
-  return `Health: ${r.apiUrl}/health healthy after ${r.health.attempts} attempt(s)\n${table}${evidence.join('')}${verdict}, ${r.counts.skipped} skipped in ${r.durationMs} ms\n`;
+  return `Health: ${apiEndpoint(r.apiUrl, '/health').href} healthy after ${r.health.attempts} attempt(s)\n${table}${evidence.join('')}${verdict}, ${r.counts.skipped} skipped in ${r.durationMs} ms\n`;
 }
 
 export async function verifyAction(ctx: CliContext, opts: VerifyFlags): Promise<number> {
   const cfg = unwrap(
-    resolveConfig({ apiUrl, databaseUrl: optionalDatabaseUrl, directUrl, wait: { flag: 'wait', schema: positiveInt }, timeout: { flag: 'timeout', schema: positiveInt } }, ctx.sources({ ...opts })),
+    resolveConfig({ apiUrl, databaseUrl: optionalDatabaseUrl, directUrl, wait: durationFlag('wait', true), timeout: durationFlag('timeout', true) }, ctx.sources({ ...opts })),
   );
   const database = cfg.databaseUrl ? unwrap(await targetFor(ctx, opts, cfg.databaseUrl, cfg.directUrl)) : undefined;
   const only = checkList('--only', opts.only);
@@ -53,7 +54,7 @@ export async function verifyAction(ctx: CliContext, opts: VerifyFlags): Promise<
       ...(database ? { database } : {}),
       fixturesDir: resolveFixturesDir(ctx, opts),
       password: testPassword(ctx, opts.passwordEnv).password,
-      waitMs: cfg.wait * 1000,
+      waitMs: cfg.wait,
       timeoutMs: cfg.timeout,
       ...(only ? { only } : {}),
       ...(skip ? { skip } : {}),

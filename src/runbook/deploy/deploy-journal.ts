@@ -28,7 +28,8 @@ export interface PhaseRecord {
   readonly fromEarlierRun?: boolean;
 }
 
-export type DeployState = 'running' | 'succeeded' | 'failed' | 'rolled_back' | 'interrupted';
+/** `failed_unchanged`: it failed having changed nothing and left the service as it found it: nothing to resume. */
+export type DeployState = 'running' | 'succeeded' | 'failed' | 'failed_unchanged' | 'rolled_back' | 'interrupted';
 
 /** The deploy journal: which phases ran and how, so `deploy --resume` continues where a run stopped. */
 export interface DeployJournal {
@@ -94,7 +95,10 @@ export function journalForRun(existing: DeployJournal | null, options: { resume:
     return ok(null);
   }
   if (!existing) return err(failure('nothing_to_resume', `No deploy journal at ${options.path}: nothing to resume`, ExitCode.usage));
-  if (!unfinished) return err(failure('nothing_to_resume', `The deployment in ${options.path} already ended (${existing.state}): nothing to resume`, ExitCode.usage));
+  if (!unfinished) {
+    const why = existing.state === 'failed_unchanged' ? 'failed without changing anything' : 'already ended';
+    return err(failure('nothing_to_resume', `The deployment in ${options.path} ${why} (${existing.state}): nothing to resume`, ExitCode.usage, { hint: 'Run `tierctl deploy` again (without --resume).' }));
+  }
   if (existing.database !== options.database) {
     return err(failure('journal_other_database', `${options.path} is about ${existing.database}, not ${options.database}`, ExitCode.refused));
   }

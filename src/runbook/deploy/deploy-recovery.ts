@@ -51,7 +51,7 @@ async function restartService(run: PhaseRun, o: DeployOptions, deps: DeployDeps,
  * database stays as it was. Then start the service again if the stop hook stopped it, and
  * say where things are. An interruption only describes the state: `deploy --resume` continues.
  */
-export async function recoverAfterFailure(run: PhaseRun, o: DeployOptions, deps: DeployDeps, f: FailureContext): Promise<{ outcome: DeployReport['outcome']; state: DeployState }> {
+export async function recoverAfterFailure(run: PhaseRun, o: DeployOptions, deps: DeployDeps, f: FailureContext): Promise<{ outcome: DeployReport['outcome']; state: DeployState; nothingChanged?: boolean }> {
   const manifest = phaseData<{ manifestPath?: string }>(run, 'backup')?.manifestPath ?? null;
   const rollbackHint = `roll back with \`tierctl rollback${manifest ? ` --backup ${manifest}` : ''}\``;
   const changes = await thisRunsChanges(run, o, f.runId);
@@ -71,7 +71,8 @@ export async function recoverAfterFailure(run: PhaseRun, o: DeployOptions, deps:
   }
   if (!ours) {
     const service = await restartService(run, o, deps, f.stopped, 'on the unchanged schema');
-    return { outcome: 'failed', state: { database: 'unchanged: this run applied no migration and changed no tier value, so nothing was rolled back', service } };
+    const serviceAsFound = !f.stopped || run.journal.phases.some((p) => p.id === 'restart' && p.outcome === 'ok');
+    return { outcome: 'failed', state: { database: 'unchanged: this run applied no migration and changed no tier value, so nothing was rolled back', service }, nothingChanged: serviceAsFound };
   }
   if (!o.autoRollback) {
     return { outcome: 'failed', state: { database: `${ours}; left for inspection (--no-auto-rollback): ${rollbackHint}`, service: f.stopped && !o.startCmd ? 'STOPPED by --stop-cmd' : 'as the failed phase left it' } };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ExitCode } from '../../shared/exit-codes.js';
 import { ok, type Failure, type Result } from '../../shared/failure.js';
 import { silentReporter } from '../../shared/reporter.js';
 import { migrateStatus } from '../migrate-status.js';
@@ -7,6 +8,7 @@ import { backupPhase, hookPhase, migratePhase, migrationVerifiedPhase, preflight
 import { recoverAfterFailure } from './deploy-recovery.js';
 import type { DeployDeps, DeployOptions, DeployReport, VerifySummary } from './deploy-types.js';
 import { writeDeployEvidence } from './deploy-evidence.js';
+import { validateDeploy } from './deploy-validation.js';
 import { runSequence, type PhaseRun } from './run-phase.js';
 
 /** Checks of the state are never taken from an earlier run: the state may have changed since. */
@@ -26,16 +28,26 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
   if (!existing.ok) return existing;
   const resumed = journalForRun(existing.value, { resume: options.resume, database, path: options.journalPath });
   if (!resumed.ok) return resumed;
+  const valid = await validateDeploy(options);
+  if (!valid.ok) return valid;
   const journal: DeployJournal = resumed.value ?? newJournal(database);
   // A journal written before run ids existed: a fresh id (its migrations are known from its migrate phase only).
   const runId = journal.runId ?? randomUUID();
   const earlier = new Map<PhaseId, PhaseRecord>(journal.phases.filter((p) => p.outcome === 'ok' && !ALWAYS_RUN.has(p.id)).map((p) => [p.id, p]));
   journal.state = 'running';
   journal.phases = [];
+
+  const started = performance.now();
+  // The preflight changes nothing: a new deployment writes its journal only once it passed,
+  // so a run stopped by it (a blocker, an unreachable database) leaves nothing to resume or block.
+  const checking: PhaseRun = { journal, journalPath: resumed.value ? options.journalPath : null, reporter: deps.reporter, earlier };
+  const preflight = await runSequence(checking, [['preflight', PREFLIGHT_TITLE, () => preflightPhase(options, deps)]], deps.signal);
+  if (preflight && !resumed.value) {
+    return finish(options, { outcome: preflight.exitCode === ExitCode.interrupted ? 'interrupted' : 'failed', state: UNCHANGED, phases: journal.phases, failure: preflight, totalMs: Math.round(performance.now() - started) }, journal.startedAt, null);
+  }
   await writeJournal(options.journalPath, journal);
 
-  const run: PhaseRun = { journal, journalPath: options.journalPath, reporter: deps.reporter, earlier };
-  const started = performance.now();
+  const run: PhaseRun = { ...checking, journalPath: options.journalPath };
   let verifySummary: VerifySummary | null = null;
   const phaseDeps: DeployDeps = {
     ...deps,
@@ -45,24 +57,25 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
       return r;
     },
   };
-  const failed = await runPhases(run, options, phaseDeps, runId);
+  const failed = preflight ?? (await runPhases(run, options, phaseDeps, runId));
   const stopped = journal.phases.some((p) => p.id === 'stop' && p.outcome === 'ok');
   const recovery = failed
     ? await recoverAfterFailure(run, options, phaseDeps, { failure: failed, runId, stopped })
     : { outcome: 'succeeded' as const, state: successState(options, stopped) };
-  journal.state = recovery.outcome;
+  // A failure that changed nothing and left the service as it was leaves nothing to resume.
+  journal.state = recovery.outcome === 'failed' && recovery.nothingChanged ? 'failed_unchanged' : recovery.outcome;
   await writeJournal(options.journalPath, journal);
+  return finish(options, { outcome: recovery.outcome, state: recovery.state, phases: journal.phases, failure: failed, totalMs: Math.round(performance.now() - started) }, journal.startedAt, verifySummary);
+}
 
-  const report = {
-    outcome: recovery.outcome,
-    state: recovery.state,
-    phases: journal.phases,
-    failure: failed,
-    totalMs: Math.round(performance.now() - started),
-  };
+const PREFLIGHT_TITLE = 'Preflight (pre-deployment checklist)';
+const UNCHANGED = { database: 'unchanged: the preflight stopped the deployment before anything was done (no journal written)', service: 'not stopped or started by tierctl' };
+
+/** The report, with the ledger as the deployment left it and the evidence bundle. */
+async function finish(options: DeployOptions, report: Omit<DeployReport, 'evidence'>, startedAt: string, verify: VerifySummary | null): Promise<Result<DeployReport>> {
   const after = await migrateStatus({ database: options.database, ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}) }, { reporter: silentReporter });
   const ledgerAfter = after.ok ? after.value.migrations : null;
-  const evidence = await writeDeployEvidence(options.evidenceDir, { ...report, database, startedAt: journal.startedAt, verify: verifySummary, ledgerAfter });
+  const evidence = await writeDeployEvidence(options.evidenceDir, { ...report, database: options.database.redacted, startedAt, verify, ledgerAfter });
   if (!evidence.ok) return evidence;
   return ok({ ...report, evidence: evidence.value });
 }
@@ -74,13 +87,12 @@ function successState(o: DeployOptions, stopped: boolean) {
   };
 }
 
-/** The guide's deployment steps, in order; returns the first failure (null when all passed). */
+/** The guide's deployment steps after the preflight, in order; returns the first failure (null when all passed). */
 function runPhases(run: PhaseRun, o: DeployOptions, deps: DeployDeps, runId: string): Promise<Failure | null> {
   const hook = (cmd: string) => () => hookPhase(cmd, o.hookTimeoutMs, deps.signal);
   return runSequence(
     run,
     [
-      ['preflight', 'Preflight (pre-deployment checklist)', () => preflightPhase(o, deps)],
       ['backup', 'Backup and models CSV, verified (guide steps 4-5)', () => backupPhase(o, deps)],
       ['stop', 'Stop the backend (deployment step 1)', o.stopCmd ? hook(o.stopCmd) : 'no --stop-cmd: blue-green or rolling deployment, the service keeps running'],
       ['migrate', 'Apply the tier migration (step 4)', () => migratePhase(o, deps, runId)],

@@ -81,7 +81,7 @@ export async function copyBody(ctx: DrillContext, step: StepHandle): Body {
 }
 
 export async function startingStateBody(ctx: DrillContext): Body {
-  const r = await startingState(ctx.sandbox!.url);
+  const r = await startingState(ctx.sandbox!.url, ctx.o.migrationsDir);
   if (!r.ok) return r;
   ctx.state = r.value.state;
   ctx.findings.push(...r.value.state.findings);

@@ -30,6 +30,8 @@ export interface RehearseOptions {
   readonly evidenceDir?: string;
   readonly pgDump?: string;
   readonly pgRestore?: string;
+  /** The migrations the deployment applies (`--migrations-dir`); default the package's. */
+  readonly migrationsDir?: string;
 }
 
 export interface RehearseDeps {

@@ -38,7 +38,10 @@ export const phaseOptions = (ctx: DrillContext): DeployOptions => ({
   database: plainTarget(ctx.sandbox!.url), apiUrl: ctx.backend!.url, backupDir: ctx.workDir, evidenceDir: ctx.o.evidenceDir ?? ctx.workDir, journalPath: join(ctx.workDir, 'deploy-journal.json'),
   fixturesDir: ctx.fixturesDir, hookTimeoutMs: 60_000, seed: true, testUsers: true, testPassword: ctx.o.testPassword, autoRollback: true, resume: false, waitMs: 10_000, httpTimeoutMs: 5000,
   ...(ctx.o.pgDump ? { pgDump: ctx.o.pgDump } : {}),
+  ...(ctx.o.migrationsDir ? { migrationsDir: ctx.o.migrationsDir } : {}),
 });
+
+const dirOf = (ctx: DrillContext) => (ctx.o.migrationsDir ? { migrationsDir: ctx.o.migrationsDir } : {});
 
 export const phaseDeps = (ctx: DrillContext): DeployDeps => ({ reporter: silentReporter, verify: recordingVerify(ctx), ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) });
 
@@ -63,7 +66,7 @@ export async function backupBody(ctx: DrillContext): Body {
 
 /** What a rollback would do now: the data-loss guard's verdict (a dry run with the backup) and each down.sql statement timed. */
 export async function wouldBeLossBody(ctx: DrillContext, when: 'after-deploy' | 'now'): Body {
-  const dry = await migrateRollback({ database: plainTarget(ctx.sandbox!.url), dryRun: true, ...(ctx.backupManifest ? { backupManifest: ctx.backupManifest } : {}) }, { reporter: silentReporter, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) });
+  const dry = await migrateRollback({ database: plainTarget(ctx.sandbox!.url), dryRun: true, ...dirOf(ctx), ...(ctx.backupManifest ? { backupManifest: ctx.backupManifest } : {}) }, { reporter: silentReporter, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) });
   if (!dry.ok) return dry;
   const d = dry.value;
   ctx.wouldBeLoss = {
@@ -72,7 +75,7 @@ export async function wouldBeLossBody(ctx: DrillContext, when: 'after-deploy' | 
     coverage: d.coverage,
   };
   ctx.findings.push(rollbackLossFinding(ctx.wouldBeLoss, when));
-  const set = await loadMigrationSet();
+  const set = await loadMigrationSet(ctx.o.migrationsDir);
   if (!set.ok) return set;
   const scripts = d.plan.map((p) => ({ name: `${p.name}/down.sql`, sql: set.value.files.find((f) => f.name === p.name)?.downSql ?? '' }));
   const profiled = await withMigrationSession(plainTarget(ctx.sandbox!.url), 'rehearse', async (client) => ok(await profileStatements(client, 'rollback', scripts, { oneTransaction: true })));
@@ -85,7 +88,7 @@ export async function wouldBeLossBody(ctx: DrillContext, when: 'after-deploy' | 
 
 export async function rollbackDrillBody(ctx: DrillContext, acceptLoss: boolean): Body {
   const r = await rollbackProcedure(
-    { database: plainTarget(ctx.sandbox!.url), apiUrl: ctx.backend!.url, ...(ctx.backupManifest ? { backupManifest: ctx.backupManifest } : {}), acceptLoss, hookTimeoutMs: 60_000, httpTimeoutMs: 5000, waitMs: 10_000, reason: 'tierctl rehearse: rollback drill' },
+    { database: plainTarget(ctx.sandbox!.url), ...dirOf(ctx), apiUrl: ctx.backend!.url, ...(ctx.backupManifest ? { backupManifest: ctx.backupManifest } : {}), acceptLoss, hookTimeoutMs: 60_000, httpTimeoutMs: 5000, waitMs: 10_000, reason: 'tierctl rehearse: rollback drill' },
     { reporter: ctx.deps.reporter, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) },
   );
   if (!r.ok) return r;
@@ -111,7 +114,7 @@ export function checksAgainBody(ctx: DrillContext): Body {
 
 /** Each pending migration statement on the copy's table sizes, in one transaction that is rolled back. */
 export async function migrationProfileBody(ctx: DrillContext): Body {
-  const now = await startingState(ctx.sandbox!.url);
+  const now = await startingState(ctx.sandbox!.url, ctx.o.migrationsDir);
   if (!now.ok) return now;
   const scripts = now.value.set.files.filter((f) => now.value.state.pending.includes(f.name)).map((f) => ({ name: f.name, sql: f.sql }));
   const profiled = await withMigrationSession(plainTarget(ctx.sandbox!.url), 'rehearse', async (client) => ok(await profileStatements(client, 'apply', scripts, { oneTransaction: false })));

@@ -62,7 +62,7 @@ function catalogSteps(ctx: DrillContext): PhaseStep[] {
       const created = await createSandbox(ctx.o.adminUrl, ctx.deps.owner);
       if (!created.ok) return created;
       ctx.sandbox = created.value;
-      const prepared = await prepareBaseline(created.value, ctx.workDir);
+      const prepared = await prepareBaseline(created.value, ctx.workDir, ctx.o.migrationsDir);
       if (!prepared.ok) return prepared;
       return ok({ detail: `${created.value.name}: ${prepared.value.baseline.join(', ')} applied; ${prepared.value.models.length} models`, data: { database: created.value.name } });
     }],

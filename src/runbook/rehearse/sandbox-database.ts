@@ -2,7 +2,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { MIGRATIONS_DIR, TIER_MIGRATION } from '../../db/migration-files.js';
+import { TIER_MIGRATION } from '../../db/migration-files.js';
 import { withClient } from '../../db/pg-connect.js';
 import { insertSandboxCatalog } from '../../db/sandbox-catalog.js';
 import { quoteIdent } from '../../db/sql.js';
@@ -106,20 +106,21 @@ const notAllowed = (adminUrl: string, why: string) =>
  * stops before the tier migration), holding the sandbox model catalog.
  */
 /** A migrations directory holding the migrations before the tier migration only (the guide's starting point). */
-export async function baselineMigrationsDir(workDir: string): Promise<Result<string>> {
-  const set = await loadMigrationSet();
+export async function baselineMigrationsDir(workDir: string, migrationsDir?: string): Promise<Result<string>> {
+  const set = await loadMigrationSet(migrationsDir);
   if (!set.ok) return set;
+  const from = set.value.dir;
   const dir = join(workDir, 'baseline-migrations');
   for (const f of set.value.files.filter((f) => f.name < TIER_MIGRATION)) {
     await mkdir(join(dir, f.name), { recursive: true });
-    await copyFile(join(MIGRATIONS_DIR, f.name, 'migration.sql'), join(dir, f.name, 'migration.sql'));
+    await copyFile(join(from, f.name, 'migration.sql'), join(dir, f.name, 'migration.sql'));
   }
-  await copyFile(join(MIGRATIONS_DIR, 'migration_lock.toml'), join(dir, 'migration_lock.toml'));
+  await copyFile(join(from, 'migration_lock.toml'), join(dir, 'migration_lock.toml'));
   return ok(dir);
 }
 
-export async function prepareBaseline(sandbox: SandboxDatabase, workDir: string): Promise<Result<{ baseline: string[]; models: string[] }>> {
-  const dir = await baselineMigrationsDir(workDir);
+export async function prepareBaseline(sandbox: SandboxDatabase, workDir: string, migrationsDir?: string): Promise<Result<{ baseline: string[]; models: string[] }>> {
+  const dir = await baselineMigrationsDir(workDir, migrationsDir);
   if (!dir.ok) return dir;
   const applied = await migrateApply({ database: plainTarget(sandbox.url), migrationsDir: dir.value }, { reporter: silentReporter });
   if (!applied.ok) return applied;

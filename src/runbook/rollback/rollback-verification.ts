@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { withMigrationSession } from '../../db/migration-session.js';
+import { csvRecords } from '../../db/csv-records.js';
 import { modelsCsv } from '../../db/models-csv.js';
 import { verifyTierSchema } from '../../db/tier-verification.js';
 import { waitTierFields } from '../../verify/wait-tier-fields.js';
@@ -12,7 +13,8 @@ import type { DatabaseTarget } from '../../shared/database-target.js';
 export interface RollbackCheck {
   readonly id: 'schema' | 'api' | 'models-csv';
   readonly title: string;
-  readonly result: 'pass' | 'fail' | 'skipped';
+  /** `warn`: passed, with something to read (models added since the backup). */
+  readonly result: 'pass' | 'warn' | 'fail' | 'skipped';
   readonly detail: string;
 }
 
@@ -35,7 +37,11 @@ export async function beforeCsvPath(source: { manifest?: string; csv?: string })
   return ok(m.value.files.modelsCsv ? join(dirname(source.manifest), m.value.files.modelsCsv.name) : null);
 }
 
-/** The guide keeps the models CSV "for rollback verification": the database must print it again, byte for byte. */
+/**
+ * The guide keeps the models CSV "for rollback verification": every model it holds must be
+ * printed again by the database, byte for byte. A model missing or changed fails; a model
+ * added since the backup (new ids only) is no loss: it is listed as a warning.
+ */
 export async function modelsMatchCsv(database: DatabaseTarget, csvPath: string | null): Promise<RollbackCheck> {
   const title = 'models match the CSV taken before the migration';
   if (!csvPath) return { id: 'models-csv', title, result: 'skipped', detail: 'no CSV: give --backup MANIFEST (or --models-csv FILE)' };
@@ -47,12 +53,27 @@ export async function modelsMatchCsv(database: DatabaseTarget, csvPath: string |
   }
   const now = await withMigrationSession(database, 'rollback', async (client, schema) => ok((await modelsCsv(client, schema)).csv), { plain: true });
   if (!now.ok) return { id: 'models-csv', title, result: 'fail', detail: now.failure.message };
-  if (now.value === before) return { id: 'models-csv', title, result: 'pass', detail: `${before.split('\n').length - 2} models identical to ${csvPath}` };
-  const a = new Set(before.split('\n'));
-  const b = new Set(now.value.split('\n'));
-  const gone = [...a].filter((l) => l && !b.has(l));
-  const added = [...b].filter((l) => l && !a.has(l));
-  return { id: 'models-csv', title, result: 'fail', detail: `differs from ${csvPath}: missing ${gone.slice(0, 5).join(' | ') || 'nothing'}; new ${added.slice(0, 5).join(' | ') || 'nothing'}` };
+  return compareModelsCsv(title, csvPath, before, now.value);
+}
+
+function compareModelsCsv(title: string, csvPath: string, before: string, now: string): RollbackCheck {
+  const [headBefore, ...rowsBefore] = csvRecords(before);
+  const [headNow, ...rowsNow] = csvRecords(now);
+  if (headBefore?.text !== headNow?.text) return { id: 'models-csv', title, result: 'fail', detail: `${csvPath} has the columns ${headBefore?.text ?? '(none)'}, the database prints ${headNow?.text ?? '(none)'}` };
+  const live = new Map(rowsNow.map((r) => [r.key, r.text]));
+  const known = new Set(rowsBefore.map((r) => r.key));
+  const gone = rowsBefore.filter((r) => !live.has(r.key)).map((r) => r.key);
+  const changed = rowsBefore.filter((r) => live.has(r.key) && live.get(r.key) !== r.text).map((r) => `${r.text} → ${live.get(r.key)}`);
+  const added = rowsNow.filter((r) => !known.has(r.key)).map((r) => r.key);
+  const first = (xs: string[]) => `${xs.slice(0, 5).join(' | ')}${xs.length > 5 ? ` (+${xs.length - 5} more)` : ''}`;
+  if (gone.length > 0 || changed.length > 0) {
+    const what = [gone.length > 0 ? `missing ${first(gone)}` : null, changed.length > 0 ? `changed ${first(changed)}` : null].filter(Boolean).join('; ');
+    return { id: 'models-csv', title, result: 'fail', detail: `differs from ${csvPath} in models that existed before the migration: ${what}${added.length > 0 ? `; added since: ${first(added)}` : ''}` };
+  }
+  const same = `${rowsBefore.length} models identical to ${csvPath}`;
+  return added.length > 0
+    ? { id: 'models-csv', title, result: 'warn', detail: `${same}; ${added.length} model(s) added since the backup (not in it, kept): ${first(added)}` }
+    : { id: 'models-csv', title, result: 'pass', detail: same };
 }
 
 /** Tier columns and indexes gone from the catalog (`\d models` shows no tier fields). */
