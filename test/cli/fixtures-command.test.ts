@@ -74,7 +74,7 @@ describe('tierctl fixtures', () => {
     const target = await copyWith('tier-assignments.json', (j) => {
       for (const k of Object.keys(j)) delete j[k];
     });
-    const says = `${target}/tier-assignments.json $: lists no model`;
+    const says = `${target}/tier-assignments.json: lists no model`;
     const fixtures = await runCli(['fixtures', '--fixtures', target]);
     expect(fixtures.code).toBe(2);
     expect(fixtures.stderr).toContain(says);

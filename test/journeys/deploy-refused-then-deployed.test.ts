@@ -42,7 +42,7 @@ describe('journey: deploys refused before any change, then the corrected deploy'
     await writeFile(join(fixtures, 'tier-assignments.json'), '{}\n');
     const badFixtures = await j.tierctl(deployArgs(j, '--fixtures', fixtures, '--migrations-dir', join(j.dir, 'no-such-dir')));
     expect(badFixtures.code, badFixtures.stderr).toBe(2);
-    expect(badFixtures.stderr).toContain('tier-assignments.json lists no model');
+    expect(badFixtures.stderr).toContain('tier-assignments.json: lists no model');
     expect(badFixtures.stderr).toContain(`Migrations directory ${join(j.dir, 'no-such-dir')} does not exist`);
     expect(badFixtures.stderr).toContain('no journal was written');
     expect(await exists(journal(j))).toBe(false);

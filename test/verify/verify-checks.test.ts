@@ -139,6 +139,6 @@ describe('fixtures that leave a check nothing to look at', () => {
   it('no assignment at all: a usage error (exit 2), not a vacuous pass', async () => {
     const r = await withAssignments({}, (fixturesDir) => run(undefined, { fixturesDir }));
     expect(r.ok ? null : r.failure).toMatchObject({ code: 'fixture_invalid', exitCode: 2 });
-    expect(r.ok ? null : r.failure.message).toContain('tier-assignments.json $: lists no model');
+    expect(r.ok ? null : r.failure.message).toContain('tier-assignments.json: lists no model');
   });
 });
