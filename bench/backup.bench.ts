@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { insertSandboxCatalog } from '../src/db/sandbox-catalog.js';
 import { loadSandboxModels } from '../src/fixtures/load-fixtures.js';
-import { backupDatabase } from '../src/runbook/backup.js';
+import { backupDatabase } from '../src/runbook/backup/backup.js';
 import { unwrap } from '../src/shared/failure.js';
 import { silentReporter } from '../src/shared/reporter.js';
 import { createTestDatabase } from '../test/helpers/test-database.js';

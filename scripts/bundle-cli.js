@@ -102,7 +102,7 @@ const edits = [
 
 /** The modules src/cli imports lazily (`import('./x.js')`): each becomes dist/tierctl/x.js. */
 const lazyModules = [
-  ...readdirSync(join(root, 'src/cli/commands')).filter((f) => f.endsWith('-action.ts')).map((f) => `src/cli/commands/${f}`),
+  ...readdirSync(join(root, 'src/cli/commands'), { recursive: true }).filter((f) => f.endsWith('-action.ts')).map((f) => `src/cli/commands/${f}`),
   'src/cli/context.ts',
   'src/cli/output.ts',
 ];

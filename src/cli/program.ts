@@ -7,7 +7,7 @@ import { registerAccess } from './commands/access.js';
 import { registerBackup } from './commands/backup.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerFixturesCheck } from './commands/fixtures-check.js';
-import { registerMigrate } from './commands/migrate.js';
+import { registerMigrate } from './commands/migrate/migrate.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerPreflight } from './commands/preflight.js';
 import { registerRehearse } from './commands/rehearse.js';

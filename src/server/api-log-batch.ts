@@ -7,7 +7,7 @@
  * a transaction whose COMMIT never arrives abort on its own, so the answer comes.
  */
 import type pg from 'pg';
-import { insertApiLogs, type ApiLogRow } from '../db/api-logs.js';
+import { insertApiLogs, type ApiLogRow } from './queries/api-logs.js';
 import { qualified, quoteLiteral } from '../db/sql.js';
 
 export interface InFlightBatch {

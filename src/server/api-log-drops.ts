@@ -4,7 +4,7 @@
  * recording order, with its time range and first and last request id.
  */
 import type { Logger } from 'pino';
-import type { ApiLogRow } from '../db/api-logs.js';
+import type { ApiLogRow } from './queries/api-logs.js';
 
 export interface DropReporter {
   /** `count` rows dropped, the oldest `first`, the newest `last`. */

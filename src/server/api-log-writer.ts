@@ -19,7 +19,7 @@
  */
 import type { Logger } from 'pino';
 import type pg from 'pg';
-import type { ApiLogRow } from '../db/api-logs.js';
+import type { ApiLogRow } from './queries/api-logs.js';
 import { isRejectedRows, writeBatch, type InFlightBatch } from './api-log-batch.js';
 import { createDropReporter } from './api-log-drops.js';
 import { RowQueue } from './row-queue.js';

@@ -7,7 +7,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
-import type { Catalog, CatalogModel, PolicySource } from '../db/model-catalog.js';
+import type { Catalog, CatalogModel, PolicySource } from './queries/model-catalog.js';
 import type { ModelCache } from './cache/model-cache.js';
 import type { ServerMetrics } from './metrics.js';
 

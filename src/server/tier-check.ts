@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
-import { POLICY_UNAVAILABLE, type CatalogModel } from '../db/model-catalog.js';
+import { POLICY_UNAVAILABLE, type CatalogModel } from './queries/model-catalog.js';
 import { decideAccess, type Tier } from '../tier/index.js';
 import type { ServerMetrics } from './metrics.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { writeLedgerUpTo } from '../helpers/ledger-rows.js';
 import { runCli } from '../helpers/run-cli.js';
 import { seedSandbox } from '../helpers/sandbox.js';

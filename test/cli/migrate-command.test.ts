@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations, TIER_MIGRATION, type MigrationFile } from '../../src/db/migration-files.js';
+import { loadMigrations, TIER_MIGRATION, type MigrationFile } from '../../src/db/migrations/migration-files.js';
 import { copyMigrations, editFile } from '../helpers/migrations-dir.js';
 import { ledgerRows } from '../helpers/migrate.js';
 import { runCli } from '../helpers/run-cli.js';

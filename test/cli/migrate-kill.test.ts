@@ -10,8 +10,8 @@
  * are killed on two databases at the same time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CatalogSnapshot } from '../../src/db/catalog-snapshot.js';
-import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import type { CatalogSnapshot } from '../../src/db/migrations/catalog-snapshot.js';
+import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { slowTierMigrations } from '../helpers/migrations-dir.js';
 import { apply, ledgerRows, rollback } from '../helpers/migrate.js';
 import { phaseOf, runAndKill, waitForNoCliSessions, type KilledRun } from '../helpers/kill-cli.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { csvRecords } from '../../src/db/csv-records.js';
-import { copyCsvLine } from '../../src/db/models-csv.js';
+import { csvRecords } from '../../src/db/dump/csv-records.js';
+import { copyCsvLine } from '../../src/db/dump/models-csv.js';
 
 describe('csvRecords (the rollback check matches models by id)', () => {
   it("keys each COPY CSV record by its first field, quotes, doubled quotes and newlines inside fields included", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requirementsFromToc } from '../../src/db/dump-requirements.js';
+import { requirementsFromToc } from '../../src/db/dump/dump-requirements.js';
 
 // As pg_restore 15 prints them for a database with two extensions, an owned schema and a granted table.
 const LISTING = `;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LedgerRow } from '../../src/db/ledger.js';
-import { migrationChecksum, type MigrationFile } from '../../src/db/migration-files.js';
-import { migrationStatus } from '../../src/db/migration-status.js';
+import type { LedgerRow } from '../../src/db/migrations/ledger.js';
+import { migrationChecksum, type MigrationFile } from '../../src/db/migrations/migration-files.js';
+import { migrationStatus } from '../../src/db/migrations/migration-status.js';
 
 const file = (name: string, sql: string, down: string | null = 'DROP;'): MigrationFile => ({ name, sql, checksum: migrationChecksum(sql), downSql: down });
 const row = (name: string, sql: string, over: Partial<LedgerRow> = {}): LedgerRow => ({

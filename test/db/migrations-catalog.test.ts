@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations, MIGRATIONS_DIR, TIER_MIGRATION, type MigrationFile } from '../../src/db/migration-files.js';
+import { loadMigrations, MIGRATIONS_DIR, TIER_MIGRATION, type MigrationFile } from '../../src/db/migrations/migration-files.js';
 import { psqlFile } from '../helpers/psql.js';
 import { catalogOf as snapshot, createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 

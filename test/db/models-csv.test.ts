@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { copyCsvField, modelsCsv } from '../../src/db/models-csv.js';
+import { copyCsvField, modelsCsv } from '../../src/db/dump/models-csv.js';
 import { useTestDatabase } from '../helpers/test-database.js';
 
 const run = promisify(execFile);

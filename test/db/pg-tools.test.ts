@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { parseToc } from '../../src/db/dump-toc.js';
-import { checkToolCanDump, directPgTool, execPg, libpqEnv, parsePgVersion, pgToolVersion, serverVersion, siblingTool, withLibpqEnv } from '../../src/db/pg-tools.js';
+import { parseToc } from '../../src/db/dump/dump-toc.js';
+import { checkToolCanDump, directPgTool, execPg, libpqEnv, parsePgVersion, pgToolVersion, serverVersion, siblingTool, withLibpqEnv } from '../../src/db/dump/pg-tools.js';
 import { databaseUrl, useTestDatabase } from '../helpers/test-database.js';
 
 const db = useTestDatabase('none');

@@ -4,11 +4,11 @@
  * as if Prisma had done it, and tierctl must see what Prisma does.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations, TIER_MIGRATION, type MigrationFile } from '../../src/db/migration-files.js';
-import { migrateApply } from '../../src/runbook/migrate-apply.js';
-import { migrateBaseline } from '../../src/runbook/migrate-baseline.js';
-import { migrateResolve } from '../../src/runbook/migrate-resolve.js';
-import { migrateStatus } from '../../src/runbook/migrate-status.js';
+import { loadMigrations, TIER_MIGRATION, type MigrationFile } from '../../src/db/migrations/migration-files.js';
+import { migrateApply } from '../../src/runbook/migrate/migrate-apply.js';
+import { migrateBaseline } from '../../src/runbook/migrate/migrate-baseline.js';
+import { migrateResolve } from '../../src/runbook/migrate/migrate-resolve.js';
+import { migrateStatus } from '../../src/runbook/migrate/migrate-status.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { addMigration, copyMigrations, editFile } from '../helpers/migrations-dir.js';
 import { apply, deps, ledgerRows, rollback, UUID_V4, type RawLedgerRow } from '../helpers/migrate.js';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { directPgTool } from '../../src/db/pg-tools.js';
-import { childBaseEnv, restoreStream, type RestoreProgress } from '../../src/db/restore-stream.js';
+import { directPgTool } from '../../src/db/dump/pg-tools.js';
+import { childBaseEnv, restoreStream, type RestoreProgress } from '../../src/db/dump/restore-stream.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { fillProductionLike } from '../helpers/production-like.js';
 import { tableChecksums } from '../helpers/table-checksums.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isLocalDatabase } from '../../src/cli/commands/migrate-options.js';
-import { splitSqlStatements } from '../../src/db/sql-statements.js';
-import { classifyStatement, qualifiedTable, statementLocks } from '../../src/db/statement-locks.js';
+import { isLocalDatabase } from '../../src/cli/commands/migrate/migrate-options.js';
+import { splitSqlStatements } from '../../src/db/migrations/sql-statements.js';
+import { classifyStatement, qualifiedTable, statementLocks } from '../../src/db/migrations/statement-locks.js';
 import { parseDuration } from '../../src/shared/duration.js';
 import { plainTarget } from '../../src/shared/database-target.js';
 

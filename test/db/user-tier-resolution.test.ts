@@ -1,6 +1,6 @@
 /** Which subscription decides a user's tier and how the `getUserTier` log line says why. */
 import { describe, expect, it } from 'vitest';
-import { describeUserTier, resolveUserTier } from '../../src/db/user-tier.js';
+import { describeUserTier, resolveUserTier } from '../../src/server/queries/user-tier.js';
 import { effectiveTierOf } from '../../src/tier/index.js';
 
 const now = new Date('2025-11-08T12:00:00Z');

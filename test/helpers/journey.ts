@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { loadTierAssignments } from '../../src/fixtures/load-fixtures.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { writeLedgerUpTo } from './ledger-rows.js';

@@ -4,8 +4,8 @@
  * the migration runner.
  */
 import { randomUUID } from 'node:crypto';
-import { ledgerDdl } from '../../src/db/ledger.js';
-import { loadMigrations } from '../../src/db/migration-files.js';
+import { ledgerDdl } from '../../src/db/migrations/ledger.js';
+import { loadMigrations } from '../../src/db/migrations/migration-files.js';
 import type { TestDatabase } from './test-database.js';
 
 export interface RowOptions {

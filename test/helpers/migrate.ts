@@ -1,8 +1,8 @@
 /** Shortcuts for tests of `tierctl migrate`: the runbook steps in-process, and what the ledger holds. */
 import type pg from 'pg';
-import { LEDGER_TABLE } from '../../src/db/ledger.js';
-import { migrateApply, type MigrateApplyOptions, type MigrateApplyReport } from '../../src/runbook/migrate-apply.js';
-import { migrateRollback, type MigrateRollbackOptions, type MigrateRollbackReport } from '../../src/runbook/migrate-rollback.js';
+import { LEDGER_TABLE } from '../../src/db/migrations/ledger.js';
+import { migrateApply, type MigrateApplyOptions, type MigrateApplyReport } from '../../src/runbook/migrate/migrate-apply.js';
+import { migrateRollback, type MigrateRollbackOptions, type MigrateRollbackReport } from '../../src/runbook/migrate/migrate-rollback.js';
 import { unwrap, type Failure, type Result } from '../../src/shared/failure.js';
 import { silentReporter } from '../../src/shared/reporter.js';
 import type { TestDatabase } from './test-database.js';

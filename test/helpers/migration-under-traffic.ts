@@ -5,7 +5,7 @@
  * models, and when each change started and ended, and judges every answer by the rule in
  * force when it was asked (test/helpers/access-rule.ts).
  */
-import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import type { AppOptions } from '../../src/server/app-options.js';
 import { observeAlwaysOk, observeDenial, observeListing, oldRuleSeenAfter, wrongRuleAnswers, type RuleChange } from './access-rule.js';
 import { chat, loginToken } from './api-client.js';

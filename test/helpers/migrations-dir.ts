@@ -8,7 +8,7 @@ import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { MIGRATIONS_DIR } from '../../src/db/migration-files.js';
+import { MIGRATIONS_DIR } from '../../src/db/migrations/migration-files.js';
 
 const made: string[] = [];
 afterAll(async () => {

@@ -12,7 +12,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import * as glue from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { SchemaEngine, MigrationList } from '@prisma/schema-engine-wasm';
-import { loadMigrations, MIGRATIONS_DIR } from '../../src/db/migration-files.js';
+import { loadMigrations, MIGRATIONS_DIR } from '../../src/db/migrations/migration-files.js';
 import { quoteIdent } from '../../src/db/sql.js';
 
 export type { SchemaEngine };

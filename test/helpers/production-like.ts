@@ -13,7 +13,7 @@ import pg from 'pg';
 import { insertSandboxCatalog } from '../../src/db/sandbox-catalog.js';
 import { quoteIdent } from '../../src/db/sql.js';
 import { loadSandboxModels } from '../../src/fixtures/load-fixtures.js';
-import { migrateApply } from '../../src/runbook/migrate-apply.js';
+import { migrateApply } from '../../src/runbook/migrate/migrate-apply.js';
 import { baselineMigrationsDir } from '../../src/runbook/rehearse/sandbox-database.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { silentReporter } from '../../src/shared/reporter.js';

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { catalogSnapshot, type CatalogSnapshot } from '../../src/db/catalog-snapshot.js';
-import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { catalogSnapshot, type CatalogSnapshot } from '../../src/db/migrations/catalog-snapshot.js';
+import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { quoteIdent } from '../../src/db/sql.js';
 
 export const ADMIN_URL = process.env.TIERCTL_TEST_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';

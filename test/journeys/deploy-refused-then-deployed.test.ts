@@ -9,7 +9,7 @@ import { cp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES_DIR } from '../../src/fixtures/load-fixtures.js';
-import { TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { appliedMigrations, jsonOf, tierColumnNames, useJourney, type Journey } from '../helpers/journey.js';
 import { startApp, type RunningApp } from '../helpers/server.js';
 

@@ -9,7 +9,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTierAssignments } from '../../src/fixtures/load-fixtures.js';
-import { TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { appliedMigrations, jsonOf, tierColumnNames, tierValues, useJourney, userEmails } from '../helpers/journey.js';
 import { startApp, type RunningApp } from '../helpers/server.js';

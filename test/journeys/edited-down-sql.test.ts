@@ -7,7 +7,7 @@
 import { appendFile, cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { packagePath } from '../../src/shared/package-root.js';
 import { appliedMigrations, tableNames, tierColumnNames, tierValues, useJourney, userEmails, type Journey } from '../helpers/journey.js';
 

@@ -9,7 +9,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { MIGRATIONS_DIR, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { packagePath } from '../../src/shared/package-root.js';
 import { jsonOf, useJourney } from '../helpers/journey.js';
 import { TEST_JWT_SECRET } from '../helpers/server.js';

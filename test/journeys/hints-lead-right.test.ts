@@ -9,7 +9,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { appliedMigrations, jsonOf, tierColumnNames, useJourney, type Journey } from '../helpers/journey.js';
 
 const journey = useJourney('deployed');

@@ -8,7 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { appliedMigrations, jsonOf, tableNames, tierColumnNames, useJourney } from '../helpers/journey.js';
 import { addMigration, copyMigrations } from '../helpers/migrations-dir.js';
 import { startApp, type RunningApp } from '../helpers/server.js';

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { fillProductionLike } from '../helpers/production-like.js';
 import { findingsOf, openInChromium, privateTmp, tierctlSessionsOn, type PrivateTmp } from '../helpers/rehearsal.js';
 import { runCli } from '../helpers/run-cli.js';

@@ -7,7 +7,7 @@
 import { access, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { writeLedgerUpTo } from '../helpers/ledger-rows.js';
 import { runCli } from '../helpers/run-cli.js';
 import { seedSandbox } from '../helpers/sandbox.js';

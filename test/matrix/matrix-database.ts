@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { loadMigrations } from '../../src/db/migration-files.js';
+import { loadMigrations } from '../../src/db/migrations/migration-files.js';
 import { insertSandboxCatalog } from '../../src/db/sandbox-catalog.js';
 import { quoteIdent } from '../../src/db/sql.js';
 import { loadSandboxModels } from '../../src/fixtures/load-fixtures.js';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations } from '../../src/db/migration-files.js';
+import { loadMigrations } from '../../src/db/migrations/migration-files.js';
 import { getJson, loginToken } from '../helpers/api-client.js';
 import { engineMigrationList, NO_FILTERS, startSchemaEngine } from '../helpers/prisma-schema-engine.js';
 import { startLockSampler, type LockReport } from '../helpers/lock-sampler.js';

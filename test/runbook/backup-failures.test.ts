@@ -2,9 +2,9 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, statfs, unlink, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupDatabase, type BackupReport } from '../../src/runbook/backup.js';
-import { restoreBackup } from '../../src/runbook/restore-backup.js';
-import { verifyBackup } from '../../src/runbook/verify-backup.js';
+import { backupDatabase, type BackupReport } from '../../src/runbook/backup/backup.js';
+import { restoreBackup } from '../../src/runbook/backup/restore-backup.js';
+import { verifyBackup } from '../../src/runbook/backup/verify-backup.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { silentReporter } from '../../src/shared/reporter.js';
 import { seedSandbox } from '../helpers/sandbox.js';

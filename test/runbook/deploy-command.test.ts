@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { writeLedgerUpTo } from '../helpers/ledger-rows.js';
 import { runCli, runCliInterrupted, type CliRun } from '../helpers/run-cli.js';

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRISMA_ADVISORY_LOCK_KEY } from '../../src/db/ledger.js';
-import { loadMigrations, TIER_MIGRATION, type MigrationFile } from '../../src/db/migration-files.js';
-import { migrateApply } from '../../src/runbook/migrate-apply.js';
-import { migrateResolve } from '../../src/runbook/migrate-resolve.js';
+import { PRISMA_ADVISORY_LOCK_KEY } from '../../src/db/migrations/ledger.js';
+import { loadMigrations, TIER_MIGRATION, type MigrationFile } from '../../src/db/migrations/migration-files.js';
+import { migrateApply } from '../../src/runbook/migrate/migrate-apply.js';
+import { migrateResolve } from '../../src/runbook/migrate/migrate-resolve.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { recordingReporter } from '../../src/shared/reporter.js';
 import { addMigration, copyMigrations, editFile } from '../helpers/migrations-dir.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations, TIER_MIGRATION, type MigrationFile } from '../../src/db/migration-files.js';
-import { migrateApply } from '../../src/runbook/migrate-apply.js';
-import { migrateBaseline } from '../../src/runbook/migrate-baseline.js';
-import { migrateResolve } from '../../src/runbook/migrate-resolve.js';
-import { migrateStatus } from '../../src/runbook/migrate-status.js';
+import { loadMigrations, TIER_MIGRATION, type MigrationFile } from '../../src/db/migrations/migration-files.js';
+import { migrateApply } from '../../src/runbook/migrate/migrate-apply.js';
+import { migrateBaseline } from '../../src/runbook/migrate/migrate-baseline.js';
+import { migrateResolve } from '../../src/runbook/migrate/migrate-resolve.js';
+import { migrateStatus } from '../../src/runbook/migrate/migrate-status.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { apply, deps, failureOf, ledgerRows, rollback, UUID_V4 } from '../helpers/migrate.js';
 import { createTestDatabase, type MigrateTo, type TestDatabase } from '../helpers/test-database.js';

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
-import { preflight, type PreflightReport } from '../../src/runbook/preflight.js';
+import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
+import { preflight, type PreflightReport } from '../../src/runbook/preflight/preflight.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { silentReporter } from '../../src/shared/reporter.js';
 import { writeLedgerRow, writeLedgerUpTo } from '../helpers/ledger-rows.js';

@@ -5,7 +5,7 @@
  * Rows carry their sequence number in their request id, so the table is checked row by row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiLogRow } from '../../src/db/api-logs.js';
+import type { ApiLogRow } from '../../src/server/queries/api-logs.js';
 import { createPool } from '../../src/db/pg-connect.js';
 import { createApiLogWriter, type ApiLogWriterOptions } from '../../src/server/api-log-writer.js';
 import { captureLog } from '../helpers/capture-log.js';

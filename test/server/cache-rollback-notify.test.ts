@@ -4,7 +4,7 @@
  * catalog TTL and schema re-check are an hour; re-applying notifies again and they come back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { chat, getJson, loginToken, postJson } from '../helpers/api-client.js';
 import { apply, rollback } from '../helpers/migrate.js';
 import { seedSandbox } from '../helpers/sandbox.js';

@@ -1,6 +1,6 @@
 /** The caches' rules: single-flight loads, TTLs, invalidation that wins over a load in flight, live/not live. */
 import { describe, expect, it } from 'vitest';
-import type { Catalog } from '../../src/db/model-catalog.js';
+import type { Catalog } from '../../src/server/queries/model-catalog.js';
 import { createHashSlots } from '../../src/server/auth/hash-slots.js';
 import { createLoginThrottle, isLoginAttempt, type LoginAttempt, type LoginThrottle } from '../../src/server/auth/login-throttle.js';
 import { createModelCache } from '../../src/server/cache/model-cache.js';

@@ -5,9 +5,9 @@
  * (unsettled) or unreadable ledgers give `unavailable` models (nothing known before).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerDdl, LEDGER_TABLE } from '../../src/db/ledger.js';
-import { TIER_MIGRATION } from '../../src/db/migration-files.js';
-import { POLICY_UNAVAILABLE } from '../../src/db/model-catalog.js';
+import { ledgerDdl, LEDGER_TABLE } from '../../src/db/migrations/ledger.js';
+import { TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
+import { POLICY_UNAVAILABLE } from '../../src/server/queries/model-catalog.js';
 import { createGuardedCatalogLoader } from '../../src/server/cache/policy-guard.js';
 import { seedSandbox } from '../helpers/sandbox.js';
 import { useTestDatabase } from '../helpers/test-database.js';

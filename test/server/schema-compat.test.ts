@@ -4,7 +4,7 @@
  * migration is applied while it runs, and survives the rollback while it runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations, TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { applyTierAssignments } from '../../src/db/tier-assignments.js';
 import { loadTierAssignments } from '../../src/fixtures/load-fixtures.js';
 import { unwrap } from '../../src/shared/failure.js';

@@ -7,8 +7,8 @@
  * open row.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PRISMA_ADVISORY_LOCK_KEY } from '../../src/db/ledger.js';
-import { TIER_MIGRATION } from '../../src/db/migration-files.js';
+import { PRISMA_ADVISORY_LOCK_KEY } from '../../src/db/migrations/ledger.js';
+import { TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { runAndKill, waitForNoCliSessions, type KilledRun } from '../helpers/kill-cli.js';
 import { apply, ledgerRows, rollback } from '../helpers/migrate.js';
 import { slowTierMigrations } from '../helpers/migrations-dir.js';

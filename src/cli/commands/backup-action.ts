@@ -1,5 +1,5 @@
-import { backupDatabase } from '../../runbook/backup.js';
-import { verifyBackup } from '../../runbook/verify-backup.js';
+import { backupDatabase } from '../../runbook/backup/backup.js';
+import { verifyBackup } from '../../runbook/backup/verify-backup.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { unwrap } from '../../shared/failure.js';
 import type { CliContext } from '../context.js';

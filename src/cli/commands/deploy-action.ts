@@ -12,7 +12,7 @@ import { resolveMigrationsDir } from '../migrations-dir-option.js';
 import { colors, formatFailure, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
 import type { DeployFlags } from './deploy.js';
-import { isLocalDatabase } from './migrate-options.js';
+import { isLocalDatabase } from './migrate/migrate-options.js';
 import { phaseTable } from './phase-table.js';
 import { testPassword } from './users-action.js';
 import { verifyRunner } from '../../runbook/deploy/verify-runner.js';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { collectMonitor, type MonitorReport } from '../../runbook/monitor.js';
+import { collectMonitor, type MonitorReport } from '../../runbook/monitor/monitor.js';
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { TierctlError, unwrap, usageFailure } from '../../shared/failure.js';

@@ -1,4 +1,4 @@
-import { preflight } from '../../runbook/preflight.js';
+import { preflight } from '../../runbook/preflight/preflight.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { resolveConfig } from '../../shared/config.js';
 import { unwrap } from '../../shared/failure.js';

@@ -1,4 +1,4 @@
-import { restoreBackup, type RestorePlan } from '../../runbook/restore-backup.js';
+import { restoreBackup, type RestorePlan } from '../../runbook/backup/restore-backup.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { resolveConfig } from '../../shared/config.js';
 import { unwrap } from '../../shared/failure.js';

@@ -1,5 +1,5 @@
-import { createTestUsers } from '../../runbook/create-test-users.js';
-import { removeGuideTestUsers } from '../../runbook/remove-test-users.js';
+import { createTestUsers } from '../../runbook/test-users/create-test-users.js';
+import { removeGuideTestUsers } from '../../runbook/test-users/remove-test-users.js';
 import { GUIDE_TEST_PASSWORD } from '../../fixtures/load-fixtures.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { TierctlError, unwrap, usageFailure } from '../../shared/failure.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { err, failure, ok, type Failure, type Result } from '../../shared/failure.js';
 import { junitXml, type JUnitCase } from '../../shared/junit-xml.js';
-import { backupNames, publish, tempPath, removeQuietly } from '../backup-files.js';
+import { backupNames, publish, tempPath, removeQuietly } from '../backup/backup-files.js';
 import type { PhaseRecord } from './deploy-journal.js';
 import type { DeployReport, DeployState, VerifySummary } from './deploy-types.js';
 

@@ -1,12 +1,12 @@
-import { appliedByRun } from '../../db/migration-records.js';
-import { withMigrationSession } from '../../db/migration-session.js';
-import { TIER_MIGRATION } from '../../db/migration-files.js';
+import { appliedByRun } from '../../db/migrations/migration-records.js';
+import { withMigrationSession } from '../../db/migrations/migration-session.js';
+import { TIER_MIGRATION } from '../../db/migrations/migration-files.js';
 import type { AssignmentChange } from '../../db/tier-assignments.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import type { Failure, Result } from '../../shared/failure.js';
 import { ok } from '../../shared/failure.js';
 import { silentReporter } from '../../shared/reporter.js';
-import { migrateRollback } from '../migrate-rollback.js';
+import { migrateRollback } from '../migrate/migrate-rollback.js';
 import { hookPhase } from './deploy-phases.js';
 import type { DeployDeps, DeployOptions, DeployReport, DeployState } from './deploy-types.js';
 import { runPhase, type PhaseRun } from './run-phase.js';

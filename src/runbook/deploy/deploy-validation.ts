@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { err, ok, usageFailure, type Failure, type Result } from '../../shared/failure.js';
 import { loadVerifyFixtures } from '../../verify/run-verify.js';
-import { loadMigrationSet } from '../migration-state.js';
+import { loadMigrationSet } from '../migrate/migration-state.js';
 import { loadSeedAssignments } from '../seed-tiers.js';
 import type { DeployOptions } from './deploy-types.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { ok, type Failure, type Result } from '../../shared/failure.js';
 import { silentReporter } from '../../shared/reporter.js';
-import { migrateStatus } from '../migrate-status.js';
+import { migrateStatus } from '../migrate/migrate-status.js';
 import { journalForRun, newJournal, readJournal, writeJournal, type DeployJournal, type PhaseId, type PhaseRecord } from './deploy-journal.js';
 import { backupPhase, hookPhase, migratePhase, migrationVerifiedPhase, preflightPhase, healthPhase, seedPhase, testUsersPhase, verifyPhase } from './deploy-phases.js';
 import { recoverAfterFailure } from './deploy-recovery.js';

@@ -1,4 +1,4 @@
-import { withMigrationSession } from '../../db/migration-session.js';
+import { withMigrationSession } from '../../db/migrations/migration-session.js';
 import { revertTierAssignments, type AssignmentChange } from '../../db/tier-assignments.js';
 import { ok } from '../../shared/failure.js';
 import type { DeployOptions } from './deploy-types.js';

@@ -1,4 +1,4 @@
-import type { TierCoverage } from '../../db/tier-coverage.js';
+import type { TierCoverage } from '../../db/dump/tier-coverage.js';
 import { TIERS, tierLabel, type Tier } from '../../tier/index.js';
 import { finding, formatCount, formatMs, type Finding } from './findings.js';
 import type { StatementProfile } from './statement-profile.js';

@@ -1,5 +1,5 @@
-import { restoreStream, type RestoreProgress } from '../../db/restore-stream.js';
-import { directPgTool } from '../../db/pg-tools.js';
+import { restoreStream, type RestoreProgress } from '../../db/dump/restore-stream.js';
+import { directPgTool } from '../../db/dump/pg-tools.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../../shared/failure.js';
 import { redactUrl } from '../../shared/redact-url.js';

@@ -1,4 +1,4 @@
-import { missingOnServer, type DumpRequirements } from '../../db/dump-requirements.js';
+import { missingOnServer, type DumpRequirements } from '../../db/dump/dump-requirements.js';
 import { withClient } from '../../db/pg-connect.js';
 import { ok, type Result } from '../../shared/failure.js';
 import { finding, type Finding } from './findings.js';

@@ -1,15 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { requirementsFromCatalog, requirementsFromToc, type DumpRequirements } from '../../db/dump-requirements.js';
+import { requirementsFromCatalog, requirementsFromToc, type DumpRequirements } from '../../db/dump/dump-requirements.js';
 import { withClient } from '../../db/pg-connect.js';
-import { checkToolCanDump, directPgTool, pgToolVersion, serverVersion } from '../../db/pg-tools.js';
+import { checkToolCanDump, directPgTool, pgToolVersion, serverVersion } from '../../db/dump/pg-tools.js';
 import { listTables } from '../../db/table-counts.js';
 import { execOk } from '../../shared/exec.js';
 import { err, ok, type Result } from '../../shared/failure.js';
 import type { Reporter } from '../../shared/reporter.js';
-import type { DumpFeed } from '../../db/restore-stream.js';
-import { verifyBackup } from '../verify-backup.js';
+import type { DumpFeed } from '../../db/dump/restore-stream.js';
+import { verifyBackup } from '../backup/verify-backup.js';
 import { requireSession } from '../../db/pooler-check.js';
 import { plainTarget, sessionRedacted, sessionUrl, type DatabaseTarget } from '../../shared/database-target.js';
 

@@ -11,7 +11,7 @@ import type { StartingState } from './starting-state.js';
 import type { StatementProfile } from './statement-profile.js';
 import type { SubscriberImpact } from './subscriber-impact.js';
 import type { SourceSpec } from './copy-source.js';
-import type { RestoreStreamReport } from '../../db/restore-stream.js';
+import type { RestoreStreamReport } from '../../db/dump/restore-stream.js';
 
 /** The backend under rehearsal, started in this process by the caller (the CLI edge). */
 export interface Backend {

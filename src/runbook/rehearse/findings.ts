@@ -37,7 +37,7 @@ export const finding = (f: Finding): Finding => f;
 
 export const hasBlocker = (findings: readonly Finding[]): boolean => findings.some((f) => f.severity === 'blocker');
 
-export { formatBytes } from '../preflight-check.js';
+export { formatBytes } from '../preflight/preflight-check.js';
 
 /** A duration as people read it: 850 ms, 12.3 s, 4 min 05 s. */
 export function formatMs(ms: number): string {

@@ -2,7 +2,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { TIER_MIGRATION } from '../../db/migration-files.js';
+import { TIER_MIGRATION } from '../../db/migrations/migration-files.js';
 import { withClient } from '../../db/pg-connect.js';
 import { insertSandboxCatalog } from '../../db/sandbox-catalog.js';
 import { quoteIdent } from '../../db/sql.js';
@@ -11,8 +11,8 @@ import { plainTarget } from '../../shared/database-target.js';
 import { err, ok, usageFailure, type Result } from '../../shared/failure.js';
 import { redactUrl } from '../../shared/redact-url.js';
 import { silentReporter } from '../../shared/reporter.js';
-import { migrateApply } from '../migrate-apply.js';
-import { loadMigrationSet } from '../migration-state.js';
+import { migrateApply } from '../migrate/migrate-apply.js';
+import { loadMigrationSet } from '../migrate/migration-state.js';
 import { MARKER_FORMAT, markerText, SANDBOX_PREFIX, sandboxCandidates, staleVerdict, writeMarker, type SandboxMarker, type SandboxOwner } from './sandbox-marker.js';
 
 export interface SandboxDatabase {

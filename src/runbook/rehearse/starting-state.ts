@@ -1,9 +1,9 @@
-import { TIER_MIGRATION } from '../../db/migration-files.js';
-import { withMigrationSession } from '../../db/migration-session.js';
+import { TIER_MIGRATION } from '../../db/migrations/migration-files.js';
+import { withMigrationSession } from '../../db/migrations/migration-session.js';
 import { ok, type Result } from '../../shared/failure.js';
-import { applyRefusal, pendingMigrations } from '../apply-plan.js';
-import { migrationProblems } from '../migration-problems.js';
-import { loadMigrationSet, readMigrationState, type MigrationSet } from '../migration-state.js';
+import { applyRefusal, pendingMigrations } from '../migrate/apply-plan.js';
+import { migrationProblems } from '../migrate/migration-problems.js';
+import { loadMigrationSet, readMigrationState, type MigrationSet } from '../migrate/migration-state.js';
 import { finding, type Finding } from './findings.js';
 import { plainTarget } from '../../shared/database-target.js';
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { splitSqlStatements } from '../../db/sql-statements.js';
-import { classifyStatement } from '../../db/statement-locks.js';
+import { splitSqlStatements } from '../../db/migrations/sql-statements.js';
+import { classifyStatement } from '../../db/migrations/statement-locks.js';
 
 /**
  * Each statement of the migrations (or of their down.sql) run on the copy, one at a time,

@@ -6,8 +6,8 @@ import { silentReporter, type Reporter } from '../../shared/reporter.js';
 import type { PhaseRecord } from '../deploy/deploy-journal.js';
 import { hookPhase } from '../deploy/deploy-phases.js';
 import { runSequence, unrecordedRun, type PhaseStep } from '../deploy/run-phase.js';
-import { migrateRollback } from '../migrate-rollback.js';
-import { restoreBackup } from '../restore-backup.js';
+import { migrateRollback } from '../migrate/migrate-rollback.js';
+import { restoreBackup } from '../backup/restore-backup.js';
 import { validateRollback } from './rollback-validation.js';
 import { apiWithoutTierFields, beforeCsvPath, modelsMatchCsv, schemaWithoutTier, type RollbackCheck } from './rollback-verification.js';
 

@@ -1,12 +1,12 @@
 import { databaseIdentity } from '../../db/database-identity.js';
-import { withMigrationSession } from '../../db/migration-session.js';
+import { withMigrationSession } from '../../db/migrations/migration-session.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { err, ok, type Result } from '../../shared/failure.js';
 import { silentReporter } from '../../shared/reporter.js';
-import { checkBackupIdentity } from '../backup-evidence.js';
-import { migrateRollback } from '../migrate-rollback.js';
+import { checkBackupIdentity } from '../backup/backup-evidence.js';
+import { migrateRollback } from '../migrate/migrate-rollback.js';
 import type { PhaseDone } from '../deploy/run-phase.js';
-import { verifyBackup } from '../verify-backup.js';
+import { verifyBackup } from '../backup/verify-backup.js';
 import type { RollbackOptions } from './rollback-procedure.js';
 
 /**

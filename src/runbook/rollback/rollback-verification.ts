@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { withMigrationSession } from '../../db/migration-session.js';
-import { csvRecords } from '../../db/csv-records.js';
-import { modelsCsv } from '../../db/models-csv.js';
-import { verifyTierSchema } from '../../db/tier-verification.js';
+import { withMigrationSession } from '../../db/migrations/migration-session.js';
+import { csvRecords } from '../../db/dump/csv-records.js';
+import { modelsCsv } from '../../db/dump/models-csv.js';
+import { verifyTierSchema } from '../../db/migrations/tier-verification.js';
 import { waitTierFields } from '../../verify/wait-tier-fields.js';
 import { ok, type Result } from '../../shared/failure.js';
-import { readManifest } from '../backup-manifest.js';
+import { readManifest } from '../backup/backup-manifest.js';
 import type { DatabaseTarget } from '../../shared/database-target.js';
 
 /** One item of the guide's "Verify Rollback" (step 6). */

@@ -1,7 +1,7 @@
 /** The model and user-tier caches of one app, and the CacheControl the change listener drives. */
 import type pg from 'pg';
-import { hasTierColumns } from '../../db/model-catalog.js';
-import { describeUserTier, loadUserTier } from '../../db/user-tier.js';
+import { hasTierColumns } from '../queries/model-catalog.js';
+import { describeUserTier, loadUserTier } from '../queries/user-tier.js';
 import type { AppOptions } from '../app-options.js';
 import type { CacheControl } from './cache-control.js';
 import { createModelCache, type ModelCache } from './model-cache.js';

@@ -3,7 +3,7 @@
  * database while the snapshot is fresh. Loads are single-flight; an invalidation during a
  * load means that load's result is used once and not kept.
  */
-import type { Catalog } from '../../db/model-catalog.js';
+import type { Catalog } from '../queries/model-catalog.js';
 
 export interface ModelCache {
   /** The catalog and whether it came from the cache. */

@@ -6,8 +6,8 @@
  * a model with none known gets `'unavailable'` and is refused (503 policy_unavailable).
  */
 import type pg from 'pg';
-import { loadCatalog, POLICY_UNAVAILABLE, type Catalog, type CatalogModel } from '../../db/model-catalog.js';
-import { tierLedgerState, type TierLedgerState } from '../../db/tier-ledger-state.js';
+import { loadCatalog, POLICY_UNAVAILABLE, type Catalog, type CatalogModel } from '../queries/model-catalog.js';
+import { tierLedgerState, type TierLedgerState } from '../queries/tier-ledger-state.js';
 import type { ModelPolicy } from '../../tier/index.js';
 
 export interface GuardedCatalogOptions {

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import type { Catalog } from '../../db/model-catalog.js';
+import type { Catalog } from '../queries/model-catalog.js';
 import { isDegraded } from '../cache/policy-guard.js';
 
 const fields = {

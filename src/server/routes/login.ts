@@ -7,7 +7,7 @@
  */
 import bcrypt from 'bcryptjs';
 import type { FastifyInstance } from 'fastify';
-import { findUserByEmail } from '../../db/user-credentials.js';
+import { findUserByEmail } from '../queries/user-credentials.js';
 import { isLoginAttempt, throttleKey } from '../auth/login-throttle.js';
 import { errorEnvelopeSchema, sendError } from '../errors/error-envelope.js';
 import type { ServerContext } from '../server-context.js';

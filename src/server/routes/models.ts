@@ -5,7 +5,7 @@
  * snapshot and caller tier, then served as they are.
  */
 import type { FastifyInstance } from 'fastify';
-import { POLICY_UNAVAILABLE, type Catalog, type CatalogModel } from '../../db/model-catalog.js';
+import { POLICY_UNAVAILABLE, type Catalog, type CatalogModel } from '../queries/model-catalog.js';
 import { accessStatus, decideAccess, type Tier } from '../../tier/index.js';
 import { identifyHook } from '../auth/identify-hook.js';
 import { errorEnvelopeSchema } from '../errors/error-envelope.js';
