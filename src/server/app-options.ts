@@ -7,7 +7,7 @@ import type { DatabaseTarget } from '../shared/database-target.js';
 import type { ChangeListener } from './cache/cache-control.js';
 import type { ProviderRegistry } from './providers/provider.js';
 
-export interface JwtSettings {
+export interface JwtOptions {
   /** HS256 key, at least 32 bytes (main refuses shorter ones with exit 2). */
   readonly secret: string;
   readonly issuer?: string;
@@ -19,7 +19,7 @@ export interface JwtSettings {
 export interface AppOptions {
   /** Requests and api_logs use `url`; LISTEN uses the direct URL when there is one; every query names `schema`. */
   readonly database: DatabaseTarget;
-  readonly jwt: JwtSettings;
+  readonly jwt: JwtOptions;
   /** `ENABLE_TIER_ENFORCEMENT` (default true). False: shadow mode, denials only logged and counted. */
   readonly enforceTiers?: boolean;
   /** Default: the mock provider for `mock` models, nothing else. */

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import { LEDGER_TABLE } from '../../src/db/migrations/ledger.js';
 import { migrateApply, type MigrateApplyOptions, type MigrateApplyReport } from '../../src/runbook/migrate/migrate-apply.js';
-import { migrateRollback, type MigrateRollbackOptions, type MigrateRollbackReport } from '../../src/runbook/migrate/migrate-rollback.js';
+import { migrateDown, type MigrateDownOptions, type MigrateDownReport } from '../../src/runbook/migrate/migrate-down.js';
 import { unwrap, type Failure, type Result } from '../../src/shared/failure.js';
 import { silentReporter } from '../../src/shared/reporter.js';
 import type { TestDatabase } from './test-database.js';
@@ -14,8 +14,8 @@ export async function apply(db: TestDatabase, options: Partial<MigrateApplyOptio
   return unwrap(await migrateApply({ database: plainTarget(db.url), ...options }, deps));
 }
 
-export async function rollback(db: TestDatabase, options: Partial<MigrateRollbackOptions> = {}): Promise<MigrateRollbackReport> {
-  return unwrap(await migrateRollback({ database: plainTarget(db.url), ...options }, deps));
+export async function rollback(db: TestDatabase, options: Partial<MigrateDownOptions> = {}): Promise<MigrateDownReport> {
+  return unwrap(await migrateDown({ database: plainTarget(db.url), ...options }, deps));
 }
 
 /** The failure of a Result that must have failed. */

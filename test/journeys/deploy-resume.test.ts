@@ -13,7 +13,7 @@ import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migratio
 import { unwrap } from '../../src/shared/failure.js';
 import { packagePath } from '../../src/shared/package-root.js';
 import { silentReporter } from '../../src/shared/reporter.js';
-import { migrateRollback } from '../../src/runbook/migrate/migrate-rollback.js';
+import { migrateDown } from '../../src/runbook/migrate/migrate-down.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { appliedMigrations, jsonOf, tierColumnNames, tierValues, useJourney, userEmails, type Journey } from '../helpers/journey.js';
 import { startApp, type RunningApp } from '../helpers/server.js';
@@ -73,7 +73,7 @@ async function expectDeployed(j: Journey) {
 
 /** Back at the guide's starting point for the next kill (in-process, to keep the journey short): migrations rolled back, test users removed, no journal. */
 async function reset(j: Journey) {
-  unwrap(await migrateRollback({ database: plainTarget(j.db.url), acceptLoss: true }, { reporter: silentReporter }));
+  unwrap(await migrateDown({ database: plainTarget(j.db.url), acceptLoss: true }, { reporter: silentReporter }));
   await j.sql(`DELETE FROM users WHERE email LIKE '%@example.com'`);
   await rm(journal(j), { force: true });
   expect(await tierColumnNames(j)).toEqual([]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupDatabase, type BackupReport } from '../../src/runbook/backup/backup.js';
 import { restoreBackup } from '../../src/runbook/backup/restore-backup.js';
-import { verifyBackup } from '../../src/runbook/backup/verify-backup.js';
+import { checkBackup } from '../../src/runbook/backup/check-backup.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { silentReporter } from '../../src/shared/reporter.js';
 import { seedSandbox } from '../helpers/sandbox.js';
@@ -95,7 +95,7 @@ describe('backup verify and restore refuse a damaged backup (exit 4)', () => {
     const bytes = await readFile(b.dump);
     bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
     await writeFile(b.dump, bytes);
-    const v = await verifyBackup({ manifestPath: b.manifest }, deps);
+    const v = await checkBackup({ manifestPath: b.manifest }, deps);
     expect(!v.ok && v.failure).toMatchObject({ code: 'backup_mismatch', exitCode: 4 });
     expect(!v.ok && v.failure.message).toContain(`${b.dump}: sha256 `);
     expect(!v.ok && v.failure.message).toContain(`manifest says ${good.manifest.files.dump.sha256}`);
@@ -108,10 +108,10 @@ describe('backup verify and restore refuse a damaged backup (exit 4)', () => {
   it('a missing models CSV, or a truncated dump, is named', async () => {
     const b = await copyOfGood('missing');
     await unlink(b.csv);
-    const v = await verifyBackup({ manifestPath: b.manifest }, deps);
+    const v = await checkBackup({ manifestPath: b.manifest }, deps);
     expect(!v.ok && v.failure.message).toContain(`${b.csv}: cannot read it (ENOENT)`);
     await writeFile(b.dump, (await readFile(b.dump)).subarray(0, 100));
-    const t = await verifyBackup({ manifestPath: b.manifest }, deps);
+    const t = await checkBackup({ manifestPath: b.manifest }, deps);
     expect(!t.ok && t.failure.message).toMatch(/size 100 bytes, manifest says \d+/);
   });
 
@@ -124,7 +124,7 @@ describe('backup verify and restore refuse a damaged backup (exit 4)', () => {
     const m = JSON.parse(await readFile(b.manifest, 'utf8'));
     m.files.dump.sha256 = createHash('sha256').update(bytes).digest('hex');
     await writeFile(b.manifest, JSON.stringify(m));
-    const v = await verifyBackup({ manifestPath: b.manifest }, deps);
+    const v = await checkBackup({ manifestPath: b.manifest }, deps);
     expect(!v.ok && v.failure).toMatchObject({ exitCode: 4 });
     expect(!v.ok && v.failure.message).toMatch(/pg_restore cannot read/);
   });
@@ -132,7 +132,7 @@ describe('backup verify and restore refuse a damaged backup (exit 4)', () => {
   it('a manifest that is not JSON is refused (4); one that does not exist is a usage error (2)', async () => {
     const b = await copyOfGood('bad-manifest');
     await writeFile(b.manifest, '{"format": "tierctl-backup/1", ');
-    expect(await verifyBackup({ manifestPath: b.manifest }, deps)).toMatchObject({ ok: false, failure: { code: 'manifest_invalid', exitCode: 4 } });
-    expect(await verifyBackup({ manifestPath: join(root, 'none.json') }, deps)).toMatchObject({ ok: false, failure: { code: 'manifest_unreadable', exitCode: 2 } });
+    expect(await checkBackup({ manifestPath: b.manifest }, deps)).toMatchObject({ ok: false, failure: { code: 'manifest_invalid', exitCode: 4 } });
+    expect(await checkBackup({ manifestPath: join(root, 'none.json') }, deps)).toMatchObject({ ok: false, failure: { code: 'manifest_unreadable', exitCode: 2 } });
   });
 });

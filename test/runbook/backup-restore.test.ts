@@ -6,7 +6,7 @@ import { TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { pgToolVersion } from '../../src/db/dump/pg-tools.js';
 import { backupDatabase } from '../../src/runbook/backup/backup.js';
 import { restoreBackup } from '../../src/runbook/backup/restore-backup.js';
-import { verifyBackup } from '../../src/runbook/backup/verify-backup.js';
+import { checkBackup } from '../../src/runbook/backup/check-backup.js';
 import { silentReporter } from '../../src/shared/reporter.js';
 import { writeLedgerUpTo } from '../helpers/ledger-rows.js';
 import { seedSandbox } from '../helpers/sandbox.js';
@@ -60,7 +60,7 @@ describe('backup', () => {
     expect(dump.mode & 0o777).toBe(0o600);
     const csv = await readFile(r.value.csvPath!, 'utf8');
     expect(csv.split('\n')).toContain('gpt-5,GPT-5,t,30');
-    expect((await verifyBackup({ manifestPath: r.value.manifestPath }, deps)).ok).toBe(true);
+    expect((await checkBackup({ manifestPath: r.value.manifestPath }, deps)).ok).toBe(true);
   });
 
   it('never overwrites: a second backup in the same second gets new names', async () => {

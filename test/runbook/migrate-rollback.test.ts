@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, TIER_MIGRATION, type MigrationFile } from '../../src/db/migrations/migration-files.js';
 import { backupDatabase } from '../../src/runbook/backup/backup.js';
-import { migrateRollback } from '../../src/runbook/migrate/migrate-rollback.js';
+import { migrateDown } from '../../src/runbook/migrate/migrate-down.js';
 import { migrateStatus } from '../../src/runbook/migrate/migrate-status.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { addMigration, copyMigrations } from '../helpers/migrations-dir.js';
@@ -73,7 +73,7 @@ describe('migrate rollback', () => {
     await apply(db);
     await seedSandbox(db, { users: false });
     const before = await state();
-    const f = failureOf(await migrateRollback({ database: plainTarget(db.url) }, deps));
+    const f = failureOf(await migrateDown({ database: plainTarget(db.url) }, deps));
     expect(f).toMatchObject({ code: 'data_loss', exitCode: 4 });
     expect(f.problems!.map((p) => p.split(':')[0])).toEqual(['claude-3.5-sonnet', 'gemini-2.0-pro', 'gpt-5']);
     expect(f.problems![2]).toContain('required_tier=enterprise, tier_restriction_mode=minimum, allowed_tiers={enterprise}');
@@ -97,11 +97,11 @@ describe('migrate rollback', () => {
     ] as const;
     await db.pool.query(`UPDATE models SET required_tier = 'enterprise', updated_at = clock_timestamp() WHERE id = 'gemini-2.0-pro'`);
     for (const [backupManifest, why] of cases) {
-      const f = failureOf(await migrateRollback({ database: plainTarget(db.url), backupManifest }, deps));
+      const f = failureOf(await migrateDown({ database: plainTarget(db.url), backupManifest }, deps));
       expect(f).toMatchObject({ code: 'data_loss', exitCode: 4 });
       expect(f.message).toContain(why);
     }
-    const missing = failureOf(await migrateRollback({ database: plainTarget(db.url), backupManifest: join(manifests, 'nope.json') }, deps));
+    const missing = failureOf(await migrateDown({ database: plainTarget(db.url), backupManifest: join(manifests, 'nope.json') }, deps));
     expect(missing).toMatchObject({ code: 'manifest_unreadable', exitCode: 2 });
     expect((await state()).ledger).toEqual(before.ledger);
     expect((await state()).catalog).toEqual(before.catalog);
@@ -132,7 +132,7 @@ describe('migrate rollback --to and down.sql', () => {
     expect(report.rolledBack[0]).toBe('29990101000000_extra');
     expect(report.rolledBack).not.toContain(TIER_MIGRATION);
     expect((await db.pool.query(`SELECT to_regclass('extra_t') AS t`)).rows[0].t).toBeNull();
-    expect(failureOf(await migrateRollback({ database: plainTarget(db.url), to: '20990101000000_nope' }, deps))).toMatchObject({ code: 'migration_not_found', exitCode: 2 });
+    expect(failureOf(await migrateDown({ database: plainTarget(db.url), to: '20990101000000_nope' }, deps))).toMatchObject({ code: 'migration_not_found', exitCode: 2 });
     await rollback(db, { migrationsDir: dir });
     expect(await catalogOf(db)).toEqual(baselineCatalog);
   });
@@ -142,7 +142,7 @@ describe('migrate rollback --to and down.sql', () => {
     await addMigration(dir, '29990101000000_no_down', 'CREATE TABLE no_down_t (a int);\n');
     await apply(db, { migrationsDir: dir });
     const before = await state();
-    const f = failureOf(await migrateRollback({ database: plainTarget(db.url), migrationsDir: dir }, deps));
+    const f = failureOf(await migrateDown({ database: plainTarget(db.url), migrationsDir: dir }, deps));
     expect(f).toMatchObject({ code: 'no_down_sql', exitCode: 4 });
     expect(f.message).toContain('29990101000000_no_down');
     expect(await state()).toEqual(before);

@@ -1,5 +1,5 @@
 import { backupDatabase } from '../../runbook/backup/backup.js';
-import { verifyBackup } from '../../runbook/backup/verify-backup.js';
+import { checkBackup } from '../../runbook/backup/check-backup.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { unwrap } from '../../shared/failure.js';
 import type { CliContext } from '../context.js';
@@ -7,7 +7,7 @@ import { resolveDatabaseTarget } from '../database-url.js';
 import { colors, writeJson } from '../output.js';
 import { cliReporter } from '../reporter.js';
 import { renderTable } from '../table.js';
-import type { BackupFlags, VerifyFlags } from './backup.js';
+import type { BackupFlags, BackupVerifyFlags } from './backup.js';
 
 export async function backupAction(ctx: CliContext, opts: BackupFlags): Promise<number> {
   const database = await resolveDatabaseTarget(ctx, opts);
@@ -29,8 +29,8 @@ export async function backupAction(ctx: CliContext, opts: BackupFlags): Promise<
   return ExitCode.ok;
 }
 
-export async function verifyAction(ctx: CliContext, manifestPath: string, opts: VerifyFlags): Promise<number> {
-  const report = unwrap(await verifyBackup({ manifestPath, ...(opts.pgRestore ? { pgRestore: opts.pgRestore } : {}) }, { reporter: await cliReporter(ctx), signal: ctx.signal }));
+export async function backupVerifyAction(ctx: CliContext, manifestPath: string, opts: BackupVerifyFlags): Promise<number> {
+  const report = unwrap(await checkBackup({ manifestPath, ...(opts.pgRestore ? { pgRestore: opts.pgRestore } : {}) }, { reporter: await cliReporter(ctx), signal: ctx.signal }));
   if (opts.json) {
     writeJson(ctx.stdout, { ok: true, ...report });
     return ExitCode.ok;

@@ -11,7 +11,7 @@ export interface BackupFlags {
   json?: boolean;
 }
 
-export interface VerifyFlags {
+export interface BackupVerifyFlags {
   pgRestore?: string;
   json?: boolean;
 }
@@ -59,7 +59,7 @@ export function registerBackup(program: Command): void {
         ],
       }),
     )
-    .action((manifest: string, opts: VerifyFlags) =>
-      runAction(Boolean(opts.json), async (ctx) => (await import('./backup-action.js')).verifyAction(ctx, manifest, opts)),
+    .action((manifest: string, opts: BackupVerifyFlags) =>
+      runAction(Boolean(opts.json), async (ctx) => (await import('./backup-action.js')).backupVerifyAction(ctx, manifest, opts)),
     );
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { GUIDE_THRESHOLDS } from '../../shared/monitor-thresholds.js';
 import { databaseOption } from '../database-option.js';
 import { durationOption } from '../duration-flag.js';
 import { helpSections } from '../help.js';
@@ -23,9 +24,9 @@ export function registerMonitor(program: Command): void {
     .option('--api-url <url>', 'the API whose /metrics to read (env API_URL)')
     .option('--once', 'print once and exit 1 if any alert fires (the default; for CI and cron)')
     .addOption(durationOption('--watch <duration>', 'refresh this often until Ctrl-C'))
-    .option('--max-denials-per-hour <n>', 'alert above this many tier denials in the last hour', '100')
-    .option('--max-tier-check-ms <n>', 'alert above this average tier-check latency, in milliseconds (a threshold, not a duration flag)', '10')
-    .option('--min-cache-hit-rate <percent>', 'alert below this model cache hit rate', '80')
+    .option('--max-denials-per-hour <n>', 'alert above this many tier denials in the last hour', String(GUIDE_THRESHOLDS.maxDenialsPerHour))
+    .option('--max-tier-check-ms <n>', 'alert above this average tier-check latency, in milliseconds (a threshold, not a duration flag)', String(GUIDE_THRESHOLDS.maxTierCheckMs))
+    .option('--min-cache-hit-rate <percent>', 'alert below this model cache hit rate', String(GUIDE_THRESHOLDS.minCacheHitRate * 100))
     .addOption(durationOption('--timeout <duration>', 'HTTP timeout for /metrics', '5s'))
     .option('--json', 'print the figures and alerts as JSON')
     .addHelpText(

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../../shared/failure.js';
 import { beyondMigration, catalogObjects, describeDiff, diffCatalog, isEmptyDiff, type CatalogDiff, type CatalogObjects } from './catalog-objects.js';
-import type { RollbackStep } from './rollback-runner.js';
+import type { DownStep } from './down-runner.js';
 
 /**
  * Safety rule 4: a rollback removes only what its migration added. Called inside the
@@ -12,7 +12,7 @@ import type { RollbackStep } from './rollback-runner.js';
  * catalog instead, and what it creates there is what down.sql may remove. Anything else
  * removed, changed or added refuses (exit 4); the caller's transaction then rolls back.
  */
-export async function removedBeyondMigration(tx: pg.ClientBase, schema: string, step: RollbackStep, before: CatalogObjects, after: CatalogObjects): Promise<Result<CatalogDiff>> {
+export async function removedBeyondMigration(tx: pg.ClientBase, schema: string, step: DownStep, before: CatalogObjects, after: CatalogObjects): Promise<Result<CatalogDiff>> {
   const did = diffCatalog(before, after);
   const migration = step.record ? ok(step.record.catalogDiff) : await replayMigration(tx, schema, step, after);
   if (!migration.ok) return migration;
@@ -29,7 +29,7 @@ export async function removedBeyondMigration(tx: pg.ClientBase, schema: string, 
 }
 
 /** What `step`'s migration.sql does to the catalog `from`, run in a savepoint that is rolled back. */
-async function replayMigration(tx: pg.ClientBase, schema: string, step: RollbackStep, from: CatalogObjects): Promise<Result<CatalogDiff>> {
+async function replayMigration(tx: pg.ClientBase, schema: string, step: DownStep, from: CatalogObjects): Promise<Result<CatalogDiff>> {
   await tx.query('SAVEPOINT tierctl_replay');
   try {
     await tx.query(step.migrationSql);

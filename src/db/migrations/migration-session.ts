@@ -4,7 +4,7 @@ import { sessionUrl, type DatabaseTarget } from '../../shared/database-target.js
 import { LEDGER_TABLE } from './ledger.js';
 import { connectClient, connectionFailure } from '../pg-connect.js';
 import { requireSession } from '../pooler-check.js';
-import { ROLLBACK_AUDIT_TABLE } from './rollback-audit.js';
+import { DOWN_AUDIT_TABLE } from './down-audit.js';
 import { quoteIdent } from '../sql.js';
 
 /**
@@ -85,7 +85,7 @@ export async function applicationTables(client: pg.ClientBase, schema: string): 
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.relname <> ALL($2::text[])
       ORDER BY c.relname`,
-    [schema, [LEDGER_TABLE, ROLLBACK_AUDIT_TABLE]],
+    [schema, [LEDGER_TABLE, DOWN_AUDIT_TABLE]],
   );
   return rows.map((r) => r.name);
 }

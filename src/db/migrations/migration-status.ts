@@ -9,11 +9,11 @@ import { migrationChecksum, type MigrationFile } from './migration-files.js';
  * - `rolled_back`: no applied row, and tierctl rolled it back (its audit table says so);
  * - `pending`: not applied (what `migrate deploy` would run next).
  */
-export type MigrationState = 'applied' | 'modified' | 'failed' | 'rolled_back' | 'pending';
+export type MigrationEntryState = 'applied' | 'modified' | 'failed' | 'rolled_back' | 'pending';
 
 export interface MigrationStatusEntry {
   readonly name: string;
-  readonly state: MigrationState;
+  readonly state: MigrationEntryState;
   readonly appliedAt: Date | null;
   /** The failed row's logs (the error text), for `failed`. */
   readonly logs: string | null;

@@ -6,7 +6,7 @@ import { ExitCode } from '../../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../../shared/failure.js';
 import type { Reporter } from '../../shared/reporter.js';
 import type { BackupManifest } from './backup-manifest.js';
-import { verifyBackup } from './verify-backup.js';
+import { checkBackup } from './check-backup.js';
 
 /**
  * Whether a backup written by `tierctl backup` can stand in for `--accept-loss` when a
@@ -43,12 +43,12 @@ export function checkBackupIdentity(manifestPath: string, m: BackupManifest, liv
   return ok(m.identity);
 }
 
-export async function verifyBackupEvidence(
+export async function checkBackupEvidence(
   manifestPath: string,
   expected: { readonly identity: DatabaseIdentity; readonly schema: string },
   deps: { readonly reporter: Reporter; readonly signal?: AbortSignal },
 ): Promise<Result<BackupEvidence>> {
-  const verified = await verifyBackup({ manifestPath }, deps);
+  const verified = await checkBackup({ manifestPath }, deps);
   if (!verified.ok) return verified;
   const m = verified.value.manifest;
   const identity = checkBackupIdentity(manifestPath, m, expected.identity);

@@ -9,7 +9,7 @@ import { err, failure, ok, unwrap, type Result } from '../../shared/failure.js';
 import { onDatabase, sessionRedacted, sessionUrl, type DatabaseTarget } from '../../shared/database-target.js';
 import type { Reporter } from '../../shared/reporter.js';
 import type { BackupManifest } from './backup-manifest.js';
-import { verifyBackup } from './verify-backup.js';
+import { checkBackup } from './check-backup.js';
 import { checkBackupIdentity } from './backup-evidence.js';
 import { databaseIdentity } from '../../db/database-identity.js';
 
@@ -90,7 +90,7 @@ async function adminQuery(url: string, sql: string): Promise<void> {
 }
 
 export async function restoreBackup(options: RestoreOptions, deps: RestoreDeps): Promise<Result<RestoreReport>> {
-  const verified = await verifyBackup({ manifestPath: options.manifestPath, ...(options.pgRestore ? { pgRestore: options.pgRestore } : {}) }, deps);
+  const verified = await checkBackup({ manifestPath: options.manifestPath, ...(options.pgRestore ? { pgRestore: options.pgRestore } : {}) }, deps);
   if (!verified.ok) return verified;
   const session = await requireSession(options.database, 'tierctl restore (pg_restore)');
   if (!session.ok) return session;

@@ -29,7 +29,7 @@ export interface PhaseRecord {
 }
 
 /** `failed_unchanged`: it failed having changed nothing and left the service as it found it: nothing to resume. */
-export type DeployState = 'running' | 'succeeded' | 'failed' | 'failed_unchanged' | 'rolled_back' | 'interrupted';
+export type JournalState = 'running' | 'succeeded' | 'failed' | 'failed_unchanged' | 'rolled_back' | 'interrupted';
 
 /** The deploy journal: which phases ran and how, so `deploy --resume` continues where a run stopped. */
 export interface DeployJournal {
@@ -42,7 +42,7 @@ export interface DeployJournal {
    */
   readonly runId?: string;
   readonly startedAt: string;
-  state: DeployState;
+  state: JournalState;
   updatedAt: string;
   phases: PhaseRecord[];
 }

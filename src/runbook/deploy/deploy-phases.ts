@@ -1,5 +1,5 @@
 import { withMigrationSession } from '../../db/migrations/migration-session.js';
-import { verifyTierSchema } from '../../db/migrations/tier-verification.js';
+import { checkTierSchema } from '../../db/migrations/tier-schema-check.js';
 import { execOk } from '../../shared/exec.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../../shared/failure.js';
@@ -64,7 +64,7 @@ export async function migratePhase(o: DeployOptions, deps: DeployDeps, runId?: s
 
 /** The guide's step 5: the three columns and both indexes exist, read from the catalog. */
 export async function migrationVerifiedPhase(o: DeployOptions) {
-  const r = await withMigrationSession(o.database, 'deploy', async (client, schema) => ok(await verifyTierSchema(client, schema, 'present')), { plain: true });
+  const r = await withMigrationSession(o.database, 'deploy', async (client, schema) => ok(await checkTierSchema(client, schema, 'present')), { plain: true });
   if (!r.ok) return r;
   if (!r.value.ok) return err(failure('migration_not_verified', `The tier schema is incomplete after the migration: missing ${r.value.wrong.join(', ')}`, ExitCode.failed));
   return done(`columns ${r.value.columns.map((c) => c.column).join(', ')}; indexes ${r.value.indexes.map((i) => i.name).join(', ')}`, r.value);

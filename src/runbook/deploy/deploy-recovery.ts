@@ -6,7 +6,7 @@ import { ExitCode } from '../../shared/exit-codes.js';
 import type { Failure, Result } from '../../shared/failure.js';
 import { ok } from '../../shared/failure.js';
 import { silentReporter } from '../../shared/reporter.js';
-import { migrateRollback } from '../migrate/migrate-rollback.js';
+import { migrateDown } from '../migrate/migrate-down.js';
 import { hookPhase } from './deploy-phases.js';
 import type { DeployDeps, DeployOptions, DeployReport, DeployState } from './deploy-types.js';
 import { runPhase, type PhaseRun } from './run-phase.js';
@@ -88,7 +88,7 @@ export async function recoverAfterFailure(run: PhaseRun, o: DeployOptions, deps:
 async function rollBackOurMigrations(run: PhaseRun, o: DeployOptions, deps: DeployDeps, f: FailureContext, migrations: string[], seed: AssignmentChange[]) {
   return runPhase(run, 'auto-rollback', `Roll back what this run applied (automatic, after the failure): ${migrations.join(', ')}`, async () => {
     // Rolling back the tier migration this run applied drops only tier values written since (by this run's seed).
-    const r = await migrateRollback(
+    const r = await migrateDown(
       { database: o.database, exactly: migrations, ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), acceptLoss: migrations.includes(TIER_MIGRATION), reason: `tierctl deploy: ${f.failure.code}` },
       { reporter: silentReporter, ...(deps.signal ? { signal: deps.signal } : {}) },
     );

@@ -3,7 +3,7 @@ import { ensureLedger } from '../../db/migrations/ledger-writes.js';
 import { applyMigration, type AppliedMigration } from '../../db/migrations/migration-runner.js';
 import { withMigrationSession } from '../../db/migrations/migration-session.js';
 import type { SessionInfo } from '../../db/migrations/session-info.js';
-import { verifyTierSchema, type TierVerification } from '../../db/migrations/tier-verification.js';
+import { checkTierSchema, type TierSchemaCheck } from '../../db/migrations/tier-schema-check.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../../shared/failure.js';
 import type { DatabaseTarget } from '../../shared/database-target.js';
@@ -48,7 +48,7 @@ export interface MigrateApplyReport {
   readonly lockWaitMs: number;
   readonly waitedFor: readonly SessionInfo[];
   /** The guide's step 5, when the tier migration is applied. */
-  readonly tierSchema: TierVerification | null;
+  readonly tierSchema: TierSchemaCheck | null;
 }
 
 /**
@@ -101,7 +101,7 @@ async function applyWith(client: pg.Client, set: MigrationSet, schema: string, o
       step.succeed(`locks held ${result.value.heldMs} ms${result.value.attempts > 1 ? `, ${result.value.attempts} attempts` : ''}`);
       applied.push(result.value);
     }
-    const tierSchema = set.hasTierMigration ? await verifyTierSchema(client, schema, 'present') : null;
+    const tierSchema = set.hasTierMigration ? await checkTierSchema(client, schema, 'present') : null;
     const report = { ...base, applied, alreadyApplied: set.files.filter((f) => !todo.includes(f)).map((f) => f.name), lockWaitMs: lock.waitedMs, waitedFor: lock.waitedFor, tierSchema };
     if (tierSchema && !tierSchema.ok) {
       return err(failure('tier_schema_incomplete', `After apply, models lacks ${tierSchema.wrong.join(', ')} (guide step 5)`, ExitCode.failed));

@@ -4,7 +4,7 @@ import { applicationTables } from '../../db/migrations/migration-session.js';
 import { readLedger, type LedgerRow } from '../../db/migrations/ledger.js';
 import { checkMigrationLock, loadMigrations, MIGRATIONS_DIR, TIER_MIGRATION, type MigrationFile } from '../../db/migrations/migration-files.js';
 import { migrationStatus, type MigrationStatus } from '../../db/migrations/migration-status.js';
-import { rolledBackMigrations } from '../../db/migrations/rollback-audit.js';
+import { rolledBackMigrations } from '../../db/migrations/down-audit.js';
 import { statementLocks } from '../../db/migrations/statement-locks.js';
 import { tierSchemaState, type TierSchemaState } from '../../db/tier-columns.js';
 import { err, ok, TierctlError, usageFailure, type Result } from '../../shared/failure.js';

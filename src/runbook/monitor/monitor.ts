@@ -3,6 +3,7 @@ import { withClient } from '../../db/pg-connect.js';
 import { qualified } from '../../db/sql.js';
 import type { DatabaseTarget } from '../../shared/database-target.js';
 import { METRICS } from '../../shared/metric-names.js';
+import type { MonitorThresholds } from '../../shared/monitor-thresholds.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { err, ok, type Result } from '../../shared/failure.js';
 import { hasSample, sumSamples, type PromSample } from '../../shared/prometheus-text.js';
@@ -13,17 +14,6 @@ import { scrapeMetrics } from './scrape-metrics.js';
  * and request counts by status come from api_logs; tier-check latency from api_logs (or
  * /metrics without a database); the model cache hit rate from the server's /metrics.
  */
-export interface MonitorThresholds {
-  /** Alert above this many tier denials in the last hour (guide: 100). */
-  readonly maxDenialsPerHour: number;
-  /** Alert above this average tier-check latency in ms (guide: 10). */
-  readonly maxTierCheckMs: number;
-  /** Alert below this model cache hit rate, 0..1 (guide: 0.8). */
-  readonly minCacheHitRate: number;
-}
-
-export const GUIDE_THRESHOLDS: MonitorThresholds = { maxDenialsPerHour: 100, maxTierCheckMs: 10, minCacheHitRate: 0.8 };
-
 export interface MonitorOptions {
   readonly database?: DatabaseTarget;
   /** The API whose /metrics to read. */

@@ -13,7 +13,7 @@ export interface PreflightCheck {
   readonly details?: readonly Record<string, string | number | boolean | null>[];
 }
 
-export function check(id: string, title: string, status: CheckStatus, message: string, extra: Pick<PreflightCheck, 'hint' | 'details'> = {}): PreflightCheck {
+export function preflightCheck(id: string, title: string, status: CheckStatus, message: string, extra: Pick<PreflightCheck, 'hint' | 'details'> = {}): PreflightCheck {
   return { id, title, status, message, ...extra };
 }
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { MigrationFile } from '../../db/migrations/migration-files.js';
 import { recordOfApplied, sha256 } from '../../db/migrations/migration-records.js';
 import type { MigrationStatus } from '../../db/migrations/migration-status.js';
-import { check, type PreflightCheck } from './preflight-check.js';
+import { preflightCheck, type PreflightCheck } from './preflight-check.js';
 
 /**
  * The rollback's safety net, checked before the deployment: every applied migration tierctl
@@ -26,11 +26,11 @@ export async function downSqlCheck(client: pg.ClientBase, schema: string, files:
   }
   if (edited.length > 0) {
     const names = edited.map((e) => e.migration);
-    return check('down-sql', title, 'warn', `down.sql edited since its migration was applied: ${names.join(', ')} (a rollback refuses it)`, {
+    return preflightCheck('down-sql', title, 'warn', `down.sql edited since its migration was applied: ${names.join(', ')} (a rollback refuses it)`, {
       details: edited.map((e) => ({ migration: e.migration, sha256Now: e.now ?? '(no down.sql)', sha256WhenApplied: e.whenApplied ?? '(none)' })),
       hint: `Review the change (git diff prisma/migrations/NAME/down.sql) and restore the file as applied; to roll back with it anyway, name it: ${names.map((n) => `--allow-edited-down ${n}`).join(' ')} (the catalog check still applies).`,
     });
   }
-  if (recorded === 0) return check('down-sql', title, 'ok', applied.length === 0 ? 'No migration applied yet' : 'No tierctl record of the applied migrations (applied by Prisma): the rollback checks the catalog instead');
-  return check('down-sql', title, 'ok', `${recorded} applied migration(s) with the down.sql they were applied with`);
+  if (recorded === 0) return preflightCheck('down-sql', title, 'ok', applied.length === 0 ? 'No migration applied yet' : 'No tierctl record of the applied migrations (applied by Prisma): the rollback checks the catalog instead');
+  return preflightCheck('down-sql', title, 'ok', `${recorded} applied migration(s) with the down.sql they were applied with`);
 }

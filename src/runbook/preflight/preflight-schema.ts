@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { MigrationStatus } from '../../db/migrations/migration-status.js';
 import { TIER_MIGRATION } from '../../db/migrations/migration-files.js';
 import { TIER_COLUMNS, TIER_INDEXES, type TierSchemaState } from '../../db/tier-columns.js';
-import { check, type PreflightCheck } from './preflight-check.js';
+import { preflightCheck, type PreflightCheck } from './preflight-check.js';
 import { MANUAL_ROLLBACK_HINT } from '../migrate/migration-problems.js';
 
 /**
@@ -22,12 +22,12 @@ export async function alterPrivilegeCheck(client: pg.ClientBase, schema: string)
   const r = rows[0]!;
   if (r.owner === null) {
     return r.superuser || r.can_create
-      ? check('alter-privilege', title, 'ok', `No models table yet; ${r.me} may create tables in schema ${schema}`)
-      : check('alter-privilege', title, 'blocker', `No models table, and ${r.me} may not create tables in schema ${schema}`);
+      ? preflightCheck('alter-privilege', title, 'ok', `No models table yet; ${r.me} may create tables in schema ${schema}`)
+      : preflightCheck('alter-privilege', title, 'blocker', `No models table, and ${r.me} may not create tables in schema ${schema}`);
   }
-  if (r.superuser) return check('alter-privilege', title, 'ok', `${r.me} is a superuser`);
-  if (r.owns) return check('alter-privilege', title, 'ok', r.owner === r.me ? `${r.me} owns models` : `${r.me} inherits the owning role ${r.owner}`);
-  return check('alter-privilege', title, 'blocker', `${r.me} cannot ALTER models: it is owned by ${r.owner}, and ${r.me} is neither that role, a member inheriting it, nor a superuser`, {
+  if (r.superuser) return preflightCheck('alter-privilege', title, 'ok', `${r.me} is a superuser`);
+  if (r.owns) return preflightCheck('alter-privilege', title, 'ok', r.owner === r.me ? `${r.me} owns models` : `${r.me} inherits the owning role ${r.owner}`);
+  return preflightCheck('alter-privilege', title, 'blocker', `${r.me} cannot ALTER models: it is owned by ${r.owner}, and ${r.me} is neither that role, a member inheriting it, nor a superuser`, {
     hint: `Run the migration as ${r.owner} (or a member of it), or GRANT ${r.owner} TO ${r.me}.`,
   });
 }
@@ -50,21 +50,21 @@ export function schemaStateCheck(tier: TierSchemaState, status: MigrationStatus,
     `(prisma/migrations/${TIER_MIGRATION}/down.sql drops exactly these, IF EXISTS) and apply again; only when all five ` +
     `are present and correct, in development, mark it applied: tierctl migrate resolve --applied ${TIER_MIGRATION}.`;
   if (tier.state === 'partial') {
-    return check('schema-state', title, 'blocker', `PARTIALLY applied: ${present.join(', ')} present; missing ${missing.join(', ')}`, { hint: wayOut });
+    return preflightCheck('schema-state', title, 'blocker', `PARTIALLY applied: ${present.join(', ')} present; missing ${missing.join(', ')}`, { hint: wayOut });
   }
   if (tier.state === 'present' && !ledgerSaysApplied) {
-    return check('schema-state', title, 'blocker', `PARTIALLY applied: the tier columns and indexes exist, but _prisma_migrations has no applied row for ${TIER_MIGRATION}`, {
+    return preflightCheck('schema-state', title, 'blocker', `PARTIALLY applied: the tier columns and indexes exist, but _prisma_migrations has no applied row for ${TIER_MIGRATION}`, {
       hint: wayOut,
     });
   }
-  if (tier.state === 'present') return check('schema-state', title, 'ok', `Tier migration applied (${present.length} columns and indexes present, ledger agrees): migrate apply has nothing to do`);
+  if (tier.state === 'present') return preflightCheck('schema-state', title, 'ok', `Tier migration applied (${present.length} columns and indexes present, ledger agrees): migrate apply has nothing to do`);
   if (ledgerSaysApplied) {
-    return check('schema-state', title, 'blocker', `The ledger says ${TIER_MIGRATION} is applied, but none of its columns or indexes exist (dropped by hand?)`, {
+    return preflightCheck('schema-state', title, 'blocker', `The ledger says ${TIER_MIGRATION} is applied, but none of its columns or indexes exist (dropped by hand?)`, {
       hint: `${MANUAL_ROLLBACK_HINT} Then deploy again.`,
     });
   }
-  if (tableCount === 0) return check('schema-state', title, 'ok', `Empty database (no tables at all): the baseline and ${TIER_MIGRATION} are both pending`);
-  return check('schema-state', title, 'ok', `Baseline only: ${TIER_MIGRATION} is pending`);
+  if (tableCount === 0) return preflightCheck('schema-state', title, 'ok', `Empty database (no tables at all): the baseline and ${TIER_MIGRATION} are both pending`);
+  return preflightCheck('schema-state', title, 'ok', `Baseline only: ${TIER_MIGRATION} is pending`);
 }
 
 /** Prisma's ledger: failed migrations block deploy (P3009); an edited migration.sql is drift. */
@@ -72,15 +72,15 @@ export function ledgerCheck(status: MigrationStatus, tableCount: number): Prefli
   const title = 'Migration ledger';
   const details = status.entries.map((e) => ({ migration: e.name, state: e.state, appliedAt: e.appliedAt?.toISOString() ?? null }));
   if (status.ledgerMissing) {
-    if (tableCount === 0) return check('ledger', title, 'ok', 'Empty database: migrate apply will create everything', { details });
-    return check('ledger', title, 'blocker', `No _prisma_migrations table, but the database has ${tableCount} table(s) (Prisma P3005: the schema is not empty)`, {
+    if (tableCount === 0) return preflightCheck('ledger', title, 'ok', 'Empty database: migrate apply will create everything', { details });
+    return preflightCheck('ledger', title, 'blocker', `No _prisma_migrations table, but the database has ${tableCount} table(s) (Prisma P3005: the schema is not empty)`, {
       details,
       hint: 'If this database already has the baseline schema, mark it: tierctl migrate baseline.',
     });
   }
   const failed = status.entries.filter((e) => e.state === 'failed');
   if (failed.length > 0) {
-    return check('ledger', title, 'blocker', `Failed migration pending: ${failed.map((f) => `${f.name}${f.logs ? ` (${f.logs.split('\n')[0]})` : ''}`).join('; ')} (Prisma P3009)`, {
+    return preflightCheck('ledger', title, 'blocker', `Failed migration pending: ${failed.map((f) => `${f.name}${f.logs ? ` (${f.logs.split('\n')[0]})` : ''}`).join('; ')} (Prisma P3009)`, {
       details,
       hint: 'Find out what it left in the database, then tierctl migrate resolve --rolled-back NAME (or --applied NAME if it did complete).',
     });
@@ -93,10 +93,10 @@ export function ledgerCheck(status: MigrationStatus, tableCount: number): Prefli
   ].filter((n): n is string => n !== null);
   const summary = `${status.entries.length - pending.length} applied, ${pending.length} pending${pending.length ? ` (${pending.map((p) => p.name).join(', ')})` : ''}`;
   if (notes.length > 0) {
-    return check('ledger', title, 'warn', `${summary}; ${notes.join('; ')}`, {
+    return preflightCheck('ledger', title, 'warn', `${summary}; ${notes.join('; ')}`, {
       details,
       hint: 'Drift: the files are not what was applied. Restore the committed migration files (git) or find out who changed them.',
     });
   }
-  return check('ledger', title, 'ok', summary, { details });
+  return preflightCheck('ledger', title, 'ok', summary, { details });
 }

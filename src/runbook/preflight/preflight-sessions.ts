@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { PRISMA_ADVISORY_LOCK_KEY } from '../../db/migrations/ledger.js';
-import { check, type PreflightCheck } from './preflight-check.js';
+import { preflightCheck, type PreflightCheck } from './preflight-check.js';
 
 /**
  * Sessions that would make the tier migration's `ALTER TABLE models` wait: ALTER TABLE
@@ -36,13 +36,13 @@ export async function modelsLockCheck(client: pg.ClientBase, schema: string): Pr
       ORDER BY l.granted DESC, age_s DESC NULLS LAST`,
     [schema],
   );
-  if (rows.length === 0) return check('models-locks', title, 'ok', 'No other session holds or waits for a lock on models');
+  if (rows.length === 0) return preflightCheck('models-locks', title, 'ok', 'No other session holds or waits for a lock on models');
   const blocking = rows.filter((r) => r.backend !== 'autovacuum worker');
   const who = (r: SessionRow) => `pid ${r.pid ?? '(prepared)'} ${r.application ? `(${r.application}) ` : ''}${r.granted ? 'holds' : 'waits for'} ${r.mode}`;
   if (blocking.length === 0) {
-    return check('models-locks', title, 'warn', `Autovacuum is working on models (${rows.map(who).join('; ')}); ALTER TABLE cancels it after deadlock_timeout`, { details: rows });
+    return preflightCheck('models-locks', title, 'warn', `Autovacuum is working on models (${rows.map(who).join('; ')}); ALTER TABLE cancels it after deadlock_timeout`, { details: rows });
   }
-  return check('models-locks', title, 'blocker', `${blocking.length} session(s) would block ALTER TABLE models: ${blocking.map(who).join('; ')}`, {
+  return preflightCheck('models-locks', title, 'blocker', `${blocking.length} session(s) would block ALTER TABLE models: ${blocking.map(who).join('; ')}`, {
     details: rows,
     hint: 'Let these transactions finish, stop the backend (guide step 1), or end them: SELECT pg_terminate_backend(pid).',
   });
@@ -59,8 +59,8 @@ export async function longTransactionCheck(client: pg.ClientBase, thresholdMs: n
       ORDER BY a.xact_start`,
     [thresholdMs],
   );
-  if (rows.length === 0) return check('long-transactions', title, 'ok', `No transaction open longer than ${thresholdMs / 1000} s`);
-  return check('long-transactions', title, 'warn', `${rows.length} transaction(s) open longer than ${thresholdMs / 1000} s: the ALTER TABLE waits for any of them that has touched models`, {
+  if (rows.length === 0) return preflightCheck('long-transactions', title, 'ok', `No transaction open longer than ${thresholdMs / 1000} s`);
+  return preflightCheck('long-transactions', title, 'warn', `${rows.length} transaction(s) open longer than ${thresholdMs / 1000} s: the ALTER TABLE waits for any of them that has touched models`, {
     details: rows,
     hint: 'Check what they are doing before applying; idle ones can be ended with pg_terminate_backend(pid).',
   });
@@ -75,9 +75,9 @@ export async function migrationLockCheck(client: pg.ClientBase): Promise<Preflig
         AND ((l.classid::bigint << 32) | l.objid::bigint) = $1 AND l.objsubid = 1`,
     [PRISMA_ADVISORY_LOCK_KEY],
   );
-  if (rows.length === 0) return check('migration-lock', title, 'ok', 'No migration is running (advisory lock free)');
+  if (rows.length === 0) return preflightCheck('migration-lock', title, 'ok', 'No migration is running (advisory lock free)');
   const who = rows.map((r) => `pid ${r.pid}${r.application ? ` (${r.application})` : ''}`).join(', ');
-  return check('migration-lock', title, 'blocker', `A migration is running now: ${who} holds the migration advisory lock ${PRISMA_ADVISORY_LOCK_KEY}`, {
+  return preflightCheck('migration-lock', title, 'blocker', `A migration is running now: ${who} holds the migration advisory lock ${PRISMA_ADVISORY_LOCK_KEY}`, {
     hint: 'Wait for it to finish, then run preflight again.',
   });
 }

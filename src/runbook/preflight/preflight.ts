@@ -13,7 +13,7 @@ import { sessionRedacted, sessionUrl, type DatabaseTarget } from '../../shared/d
 import type { Reporter } from '../../shared/reporter.js';
 import { checkBackupDir } from '../backup/backup-files.js';
 import { readServerVersion } from '../backup/backup-state.js';
-import { check, formatBytes, type PreflightCheck } from './preflight-check.js';
+import { preflightCheck, formatBytes, type PreflightCheck } from './preflight-check.js';
 import { loadMigrationSet } from '../migrate/migration-state.js';
 import { downSqlCheck } from './preflight-down-sql.js';
 import { alterPrivilegeCheck, ledgerCheck, schemaStateCheck } from './preflight-schema.js';
@@ -46,40 +46,40 @@ export interface PreflightReport {
 async function pgDumpCheck(pgDump: string, server: PgVersion, signal?: AbortSignal): Promise<PreflightCheck> {
   const title = 'pg_dump';
   const version = await pgToolVersion(pgDump, signal ? { signal } : {});
-  if (!version.ok) return check('pg-dump', title, 'blocker', `${version.failure.message}: the backup (guide step 4) cannot be taken`, version.failure.hint ? { hint: version.failure.hint } : {});
+  if (!version.ok) return preflightCheck('pg-dump', title, 'blocker', `${version.failure.message}: the backup (guide step 4) cannot be taken`, version.failure.hint ? { hint: version.failure.hint } : {});
   const fits = checkToolCanDump(pgDump, version.value, server);
-  if (!fits.ok) return check('pg-dump', title, 'blocker', fits.failure.message, fits.failure.hint ? { hint: fits.failure.hint } : {});
-  return check('pg-dump', title, 'ok', `${pgDump} ${version.value.text} can dump server ${server.text}`);
+  if (!fits.ok) return preflightCheck('pg-dump', title, 'blocker', fits.failure.message, fits.failure.hint ? { hint: fits.failure.hint } : {});
+  return preflightCheck('pg-dump', title, 'ok', `${pgDump} ${version.value.text} can dump server ${server.text}`);
 }
 
 /** The migration's lock and the backup need a session: a transaction pooler without DIRECT_URL blocks. */
 async function sessionCheck(database: DatabaseTarget): Promise<PreflightCheck> {
   const title = 'Session connection';
   const r = await requireSession(database, 'The migration (its advisory lock) and the backup');
-  if (!r.ok) return check('session', title, 'blocker', r.failure.message, r.failure.hint ? { hint: r.failure.hint } : {});
-  return check('session', title, 'ok', database.directSource ? `${database.directSource} is a session of its own (no pooler seen)` : 'DATABASE_URL is a session of its own (no pooler seen)');
+  if (!r.ok) return preflightCheck('session', title, 'blocker', r.failure.message, r.failure.hint ? { hint: r.failure.hint } : {});
+  return preflightCheck('session', title, 'ok', database.directSource ? `${database.directSource} is a session of its own (no pooler seen)` : 'DATABASE_URL is a session of its own (no pooler seen)');
 }
 
 async function diskSpaceCheck(dir: string, databaseBytes: number): Promise<PreflightCheck> {
   const title = 'Backup directory space';
   const usable = await checkBackupDir(dir);
-  if (!usable.ok) return check('backup-space', title, 'blocker', usable.failure.message, usable.failure.hint ? { hint: usable.failure.hint } : {});
+  if (!usable.ok) return preflightCheck('backup-space', title, 'blocker', usable.failure.message, usable.failure.hint ? { hint: usable.failure.hint } : {});
   const fs = await statfs(dir);
   const free = Number(fs.bavail) * Number(fs.bsize);
   const message = `${formatBytes(free)} free in ${dir}; database size ${formatBytes(databaseBytes)}`;
-  if (free >= databaseBytes) return check('backup-space', title, 'ok', message);
+  if (free >= databaseBytes) return preflightCheck('backup-space', title, 'ok', message);
   // A custom-format dump is compressed and holds no index data: usually far smaller than the database.
   if (free >= databaseBytes / 10) {
-    return check('backup-space', title, 'warn', `${message}: the dump is compressed and usually fits, but may not`, { hint: 'Free space or pick another --backup-dir to be sure.' });
+    return preflightCheck('backup-space', title, 'warn', `${message}: the dump is compressed and usually fits, but may not`, { hint: 'Free space or pick another --backup-dir to be sure.' });
   }
-  return check('backup-space', title, 'blocker', `${message}: not enough room for the backup`, { hint: 'Free space or pick another --backup-dir.' });
+  return preflightCheck('backup-space', title, 'blocker', `${message}: not enough room for the backup`, { hint: 'Free space or pick another --backup-dir.' });
 }
 
 async function modelCountCheck(client: pg.ClientBase, schema: string): Promise<PreflightCheck> {
   const { rows } = await client.query<{ found: boolean }>(`SELECT to_regclass(format('%I.models', $1::text)) IS NOT NULL AS found`, [schema]);
-  if (!rows[0]?.found) return check('model-count', 'Models', 'warn', 'No models table');
+  if (!rows[0]?.found) return preflightCheck('model-count', 'Models', 'warn', 'No models table');
   const count = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(schema)}.models`)).rows[0]!.n);
-  return count === 0 ? check('model-count', 'Models', 'warn', 'The models table is empty: there is nothing to assign tiers to') : check('model-count', 'Models', 'ok', `${count} models`);
+  return count === 0 ? preflightCheck('model-count', 'Models', 'warn', 'The models table is empty: there is nothing to assign tiers to') : preflightCheck('model-count', 'Models', 'ok', `${count} models`);
 }
 
 export async function preflight(options: PreflightOptions, deps: { reporter: Reporter; signal?: AbortSignal }): Promise<Result<PreflightReport>> {
@@ -102,8 +102,8 @@ export async function preflight(options: PreflightOptions, deps: { reporter: Rep
     const [files, ledger, tier, tables] = [set.value.files, await readLedger(client, schema), await tierSchemaState(client, schema), await listTables(client)];
     const status = migrationStatus(files, ledger);
     const checks: PreflightCheck[] = [
-      check('connectivity', 'Connectivity', 'ok', `Connected to ${target}`),
-      check('server-version', 'Server version', 'ok', `PostgreSQL ${server.text}`),
+      preflightCheck('connectivity', 'Connectivity', 'ok', `Connected to ${target}`),
+      preflightCheck('server-version', 'Server version', 'ok', `PostgreSQL ${server.text}`),
       await sessionCheck(options.database),
       await pgDumpCheck(options.pgDump ?? 'pg_dump', server, deps.signal),
       await alterPrivilegeCheck(client, schema),

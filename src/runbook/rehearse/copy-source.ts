@@ -9,7 +9,7 @@ import { execOk } from '../../shared/exec.js';
 import { err, ok, type Result } from '../../shared/failure.js';
 import type { Reporter } from '../../shared/reporter.js';
 import type { DumpFeed } from '../../db/dump/restore-stream.js';
-import { verifyBackup } from '../backup/verify-backup.js';
+import { checkBackup } from '../backup/check-backup.js';
 import { requireSession } from '../../db/pooler-check.js';
 import { plainTarget, sessionRedacted, sessionUrl, type DatabaseTarget } from '../../shared/database-target.js';
 
@@ -67,7 +67,7 @@ async function aclSql(pgRestore: string, dump: string, listing: string, childEnv
 export async function describeSource(spec: SourceSpec, deps: SourceDeps): Promise<Result<CopySource>> {
   const signal = deps.signal ? { signal: deps.signal } : {};
   if (spec.kind === 'backup') {
-    const verified = await verifyBackup({ manifestPath: spec.manifestPath, ...(deps.pgRestore ? { pgRestore: deps.pgRestore } : {}) }, { reporter: deps.reporter, ...signal });
+    const verified = await checkBackup({ manifestPath: spec.manifestPath, ...(deps.pgRestore ? { pgRestore: deps.pgRestore } : {}) }, { reporter: deps.reporter, ...signal });
     if (!verified.ok) return verified;
     const m = verified.value.manifest;
     const dump = join(dirname(spec.manifestPath), m.files.dump.name);

@@ -8,7 +8,7 @@ import { deploy } from '../deploy/deploy.js';
 import { healthPhase, migratePhase, seedPhase, verifyPhase } from '../deploy/deploy-phases.js';
 import type { DeployDeps, DeployOptions, VerifyRunner } from '../deploy/deploy-types.js';
 import type { PhaseDone } from '../deploy/run-phase.js';
-import { migrateRollback } from '../migrate/migrate-rollback.js';
+import { migrateDown } from '../migrate/migrate-down.js';
 import { loadMigrationSet } from '../migrate/migration-state.js';
 import { rollbackProcedure } from '../rollback/rollback-procedure.js';
 import { profileFinding, rollbackLossFinding } from './copy-findings.js';
@@ -66,7 +66,7 @@ export async function backupBody(ctx: DrillContext): Body {
 
 /** What a rollback would do now: the data-loss guard's verdict (a dry run with the backup) and each down.sql statement timed. */
 export async function wouldBeLossBody(ctx: DrillContext, when: 'after-deploy' | 'now'): Body {
-  const dry = await migrateRollback({ database: plainTarget(ctx.sandbox!.url), dryRun: true, ...dirOf(ctx), ...(ctx.backupManifest ? { backupManifest: ctx.backupManifest } : {}) }, { reporter: silentReporter, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) });
+  const dry = await migrateDown({ database: plainTarget(ctx.sandbox!.url), dryRun: true, ...dirOf(ctx), ...(ctx.backupManifest ? { backupManifest: ctx.backupManifest } : {}) }, { reporter: silentReporter, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) });
   if (!dry.ok) return dry;
   const d = dry.value;
   ctx.wouldBeLoss = {

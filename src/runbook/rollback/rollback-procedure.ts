@@ -6,10 +6,10 @@ import { silentReporter, type Reporter } from '../../shared/reporter.js';
 import type { PhaseRecord } from '../deploy/deploy-journal.js';
 import { hookPhase } from '../deploy/deploy-phases.js';
 import { runSequence, unrecordedRun, type PhaseStep } from '../deploy/run-phase.js';
-import { migrateRollback } from '../migrate/migrate-rollback.js';
+import { migrateDown } from '../migrate/migrate-down.js';
 import { restoreBackup } from '../backup/restore-backup.js';
 import { validateRollback } from './rollback-validation.js';
-import { apiWithoutTierFields, beforeCsvPath, modelsMatchCsv, schemaWithoutTier, type RollbackCheck } from './rollback-verification.js';
+import { apiWithoutTierFields, beforeCsvPath, modelsMatchCsv, schemaWithoutTier, type RollbackCheck } from './rollback-checks.js';
 
 /**
  * `tierctl rollback`: the guide's rollback procedure. Stop hook, `migrate rollback` with its
@@ -65,7 +65,7 @@ export async function rollbackProcedure(o: RollbackOptions, deps: { reporter: Re
     ['migrate-rollback', 'Roll back the migration (rollback step 2)', async () => {
       // --restore returns the whole database to the backup: discarding later tier assignments is what it is for.
       const backup = o.backupManifest ?? o.restoreManifest;
-      const r = await migrateRollback(
+      const r = await migrateDown(
         { database: o.database, acceptLoss: o.acceptLoss || Boolean(o.restoreManifest), ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(backup ? { backupManifest: backup } : {}), ...(o.reason ? { reason: o.reason } : {}), ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}), allowEditedDown: o.allowEditedDown ?? [] },
         { reporter: silentReporter, ...signal },
       );

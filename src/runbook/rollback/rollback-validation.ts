@@ -4,9 +4,9 @@ import { ExitCode } from '../../shared/exit-codes.js';
 import { err, ok, type Result } from '../../shared/failure.js';
 import { silentReporter } from '../../shared/reporter.js';
 import { checkBackupIdentity } from '../backup/backup-evidence.js';
-import { migrateRollback } from '../migrate/migrate-rollback.js';
+import { migrateDown } from '../migrate/migrate-down.js';
 import type { PhaseDone } from '../deploy/run-phase.js';
-import { verifyBackup } from '../backup/verify-backup.js';
+import { checkBackup } from '../backup/check-backup.js';
 import type { RollbackOptions } from './rollback-procedure.js';
 
 /**
@@ -23,13 +23,13 @@ export async function validateRollback(o: RollbackOptions, signal?: AbortSignal)
   if (!live.ok) return live;
   const checked: string[] = [];
   for (const manifest of manifests) {
-    const verified = await verifyBackup({ manifestPath: manifest }, deps);
+    const verified = await checkBackup({ manifestPath: manifest }, deps);
     if (!verified.ok) return verified;
     const same = checkBackupIdentity(manifest, verified.value.manifest, live.value);
     if (!same.ok) return same;
     checked.push(`${manifest} (${verified.value.files.length} files match, database ${same.value.database} oid ${same.value.databaseOid})`);
   }
-  const dry = await migrateRollback(
+  const dry = await migrateDown(
     {
       database: o.database, dryRun: true, acceptLoss: o.acceptLoss || Boolean(o.restoreManifest),
       ...(o.migrationsDir ? { migrationsDir: o.migrationsDir } : {}), ...(o.backupManifest ? { backupManifest: o.backupManifest } : {}), allowEditedDown: o.allowEditedDown ?? [],

@@ -11,7 +11,7 @@
  * next request verifies in full and reads the user afresh.
  */
 import { SignJWT, jwtVerify } from 'jose';
-import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, type JwtSettings } from '../app-options.js';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, type JwtOptions } from '../app-options.js';
 
 export interface IssuedToken {
   readonly token: string;
@@ -30,7 +30,7 @@ export interface TokenService {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createTokenService(settings: JwtSettings, now: () => Date = () => new Date(), maxRemembered = 10_000): TokenService {
+export function createTokenService(settings: JwtOptions, now: () => Date = () => new Date(), maxRemembered = 10_000): TokenService {
   const verified = new Map<string, { readonly userId: string; readonly expiresAtMs: number }>();
   const key = new TextEncoder().encode(settings.secret);
   const issuer = settings.issuer ?? DEFAULT_JWT_ISSUER;

@@ -6,13 +6,13 @@ import { createMockProvider } from './mock.js';
 import { createOpenAiCompatibleProvider } from './openai-compatible.js';
 import { createProviderRegistry, type Provider, type ProviderRegistry } from './provider.js';
 
-export interface ProviderSettings {
+export interface ProviderOptions {
   readonly openaiCompatibleBaseUrl?: string | undefined;
   readonly openaiCompatibleApiKey?: string | undefined;
   readonly openaiCompatibleTimeoutMs?: number;
 }
 
-export function configuredProviders(settings: ProviderSettings): ProviderRegistry {
+export function configuredProviders(settings: ProviderOptions): ProviderRegistry {
   const providers: Provider[] = [createMockProvider()];
   if (settings.openaiCompatibleBaseUrl) {
     providers.push(

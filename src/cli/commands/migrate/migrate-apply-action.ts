@@ -8,7 +8,7 @@ import { colors, writeJson } from '../../output.js';
 import { cliReporter } from '../../reporter.js';
 import { renderTable } from '../../table.js';
 import { confirmIfRemote, migrateSettings, type MigrateFlags } from './migrate-options.js';
-import { plural, renderPlannedScript, renderSessions, renderTierVerification } from './migrate-render.js';
+import { plural, renderPlannedScript, renderSessions, renderTierSchemaCheck } from './migrate-render.js';
 
 export interface ApplyFlags extends MigrateFlags {
   readonly dryRun?: boolean;
@@ -56,7 +56,7 @@ export function renderApply(r: MigrateApplyReport, migrationsDir: string | undef
   if (r.applied.length > 0) {
     out.push(renderTable(['migration', 'locks held (ms)', 'attempts', 'ledger row'], r.applied.map((a) => [a.name, a.heldMs, a.attempts, a.id])));
   }
-  if (r.tierSchema) out.push(r.applied.length > 0 || !r.tierSchema.ok ? renderTierVerification(r.tierSchema, c) : `${c.green('✔')} models has the guide's tier columns and indexes (step 5)\n`);
+  if (r.tierSchema) out.push(r.applied.length > 0 || !r.tierSchema.ok ? renderTierSchemaCheck(r.tierSchema, c) : `${c.green('✔')} models has the guide's tier columns and indexes (step 5)\n`);
   out.push(c.green(`${guide.last}\n`));
   return out.join('');
 }

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { SessionInfo } from '../../../db/migrations/session-info.js';
 import { LOCK_EFFECT, LOCK_MODES, type LockMode } from '../../../db/migrations/statement-locks.js';
-import type { TierVerification } from '../../../db/migrations/tier-verification.js';
+import type { TierSchemaCheck } from '../../../db/migrations/tier-schema-check.js';
 import type { PlannedScript } from '../../../runbook/migrate/apply-plan.js';
 import { renderTable } from '../../table.js';
 
@@ -43,7 +43,7 @@ export function renderSessions(sessions: readonly SessionInfo[]): string {
 }
 
 /** The guide's step 5 (or rollback step 6) as the catalog shows it. */
-export function renderTierVerification(v: TierVerification, c: ChalkInstance): string {
+export function renderTierSchemaCheck(v: TierSchemaCheck, c: ChalkInstance): string {
   if (v.expected === 'absent') {
     return v.ok
       ? `${c.green('✔')} models has none of the tier columns and indexes any more (guide rollback step 6)\n`

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { migrateRollback, type MigrateRollbackReport } from '../../../runbook/migrate/migrate-rollback.js';
+import { migrateDown, type MigrateDownReport } from '../../../runbook/migrate/migrate-down.js';
 import { ExitCode } from '../../../shared/exit-codes.js';
 import { unwrap } from '../../../shared/failure.js';
 import { confirmOrRefuse } from '../../confirm.js';
@@ -8,9 +8,9 @@ import { colors, writeJson } from '../../output.js';
 import { cliReporter } from '../../reporter.js';
 import { renderTable } from '../../table.js';
 import { migrateSettings, type MigrateFlags } from './migrate-options.js';
-import { plural, renderPlannedScript, renderSessions, renderTierVerification } from './migrate-render.js';
+import { plural, renderPlannedScript, renderSessions, renderTierSchemaCheck } from './migrate-render.js';
 
-export interface RollbackFlags extends MigrateFlags {
+export interface MigrateRollbackFlags extends MigrateFlags {
   readonly to?: string;
   readonly acceptLoss?: boolean;
   readonly backup?: string;
@@ -19,10 +19,10 @@ export interface RollbackFlags extends MigrateFlags {
   readonly allowEditedDown?: string[];
 }
 
-export async function migrateRollbackAction(ctx: CliContext, flags: RollbackFlags): Promise<number> {
+export async function migrateRollbackAction(ctx: CliContext, flags: MigrateRollbackFlags): Promise<number> {
   const settings = await migrateSettings(ctx, flags);
   const report = unwrap(
-    await migrateRollback(
+    await migrateDown(
       { ...settings, to: flags.to, acceptLoss: Boolean(flags.acceptLoss), backupManifest: flags.backup, reason: flags.reason, dryRun: Boolean(flags.dryRun), allowEditedDown: flags.allowEditedDown ?? [] },
       {
         reporter: await cliReporter(ctx),
@@ -44,11 +44,11 @@ export async function migrateRollbackAction(ctx: CliContext, flags: RollbackFlag
   );
   const code = report.refusal ? report.refusal.exitCode : ExitCode.ok;
   if (flags.json) writeJson(ctx.stdout, { ok: code === ExitCode.ok, ...report });
-  else ctx.stdout.write(renderRollback(report, colors(ctx.stdout, ctx.env)));
+  else ctx.stdout.write(renderMigrateRollback(report, colors(ctx.stdout, ctx.env)));
   return code;
 }
 
-export function renderRollback(r: MigrateRollbackReport, c: ChalkInstance): string {
+export function renderMigrateRollback(r: MigrateDownReport, c: ChalkInstance): string {
   const out: string[] = [`Database ${r.database} (schema "${r.schema}")\n`];
   const lost = r.modelsWithTierData;
   const lossTable = () => renderTable(['model', 'required_tier', 'mode', 'allowed_tiers'], lost.map((m) => [m.id, m.requiredTier, m.tierRestrictionMode, m.allowedTiers?.join(',')]));
@@ -68,6 +68,6 @@ export function renderRollback(r: MigrateRollbackReport, c: ChalkInstance): stri
     out.push(`The database is back at ${r.target ?? 'its initial state'}.\n`);
     if (lost.length > 0) out.push(`${c.yellow('!')} Dropped the tier settings of ${plural(lost.length, 'model')} (allowed by ${r.allowedBy}${r.backup ? `: ${r.backup.manifest}` : ''}):\n${lossTable()}`);
   }
-  if (r.tierSchema) out.push(renderTierVerification(r.tierSchema, c));
+  if (r.tierSchema) out.push(renderTierSchemaCheck(r.tierSchema, c));
   return out.join('');
 }

@@ -13,7 +13,7 @@ import { readManifest, type BackupManifest, type ManifestFile } from './backup-m
  * dump, and its table of contents still lists the same tables' data. Any difference is a
  * refusal (exit 4): a backup that does not match its manifest must not be restored.
  */
-export interface VerifyBackupOptions {
+export interface CheckBackupOptions {
   readonly manifestPath: string;
   /** pg_restore to use (default: the one on PATH). */
   readonly pgRestore?: string;
@@ -28,7 +28,7 @@ export interface FileCheck {
   readonly problem: string | null;
 }
 
-export interface VerifyBackupReport {
+export interface CheckBackupReport {
   readonly manifestPath: string;
   readonly manifest: BackupManifest;
   readonly files: readonly FileCheck[];
@@ -53,7 +53,7 @@ async function checkFile(role: FileCheck['role'], dir: string, entry: ManifestFi
 const refused = (message: string, problems: string[]) =>
   err<never>(failure('backup_mismatch', message, ExitCode.refused, { problems, hint: 'Do not restore this backup: it is not the one that was written. Use another backup.' }));
 
-export async function verifyBackup(options: VerifyBackupOptions, deps: { reporter: Reporter; signal?: AbortSignal }): Promise<Result<VerifyBackupReport>> {
+export async function checkBackup(options: CheckBackupOptions, deps: { reporter: Reporter; signal?: AbortSignal }): Promise<Result<CheckBackupReport>> {
   const read = await readManifest(options.manifestPath);
   if (!read.ok) return read;
   const manifest = read.value;

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { withMigrationSession } from '../../db/migrations/migration-session.js';
 import { csvRecords } from '../../db/dump/csv-records.js';
 import { modelsCsv } from '../../db/dump/models-csv.js';
-import { verifyTierSchema } from '../../db/migrations/tier-verification.js';
+import { checkTierSchema } from '../../db/migrations/tier-schema-check.js';
 import { waitTierFields } from '../../verify/wait-tier-fields.js';
 import { ok, type Result } from '../../shared/failure.js';
 import { readManifest } from '../backup/backup-manifest.js';
@@ -79,7 +79,7 @@ function compareModelsCsv(title: string, csvPath: string, before: string, now: s
 /** Tier columns and indexes gone from the catalog (`\d models` shows no tier fields). */
 export async function schemaWithoutTier(database: DatabaseTarget): Promise<RollbackCheck> {
   const title = 'tier columns and indexes gone';
-  const r = await withMigrationSession(database, 'rollback', async (client, schema) => ok(await verifyTierSchema(client, schema, 'absent')), { plain: true });
+  const r = await withMigrationSession(database, 'rollback', async (client, schema) => ok(await checkTierSchema(client, schema, 'absent')), { plain: true });
   if (!r.ok) return { id: 'schema', title, result: 'fail', detail: r.failure.message };
   return r.value.ok ? { id: 'schema', title, result: 'pass', detail: 'models has no tier column or index' } : { id: 'schema', title, result: 'fail', detail: `still there: ${r.value.wrong.join(', ')}` };
 }

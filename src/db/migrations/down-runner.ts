@@ -7,12 +7,12 @@ import type { MigrationRecord } from './migration-records.js';
 import { TIER_MIGRATION } from './migration-files.js';
 import { lockedRelations, migrationErrorText, type RunOptions } from './migration-runner.js';
 import { inMigrationTransaction } from './migration-transaction.js';
-import { recordRollbacks, rollbackAuditDdl } from './rollback-audit.js';
+import { recordDowns, downAuditDdl } from './down-audit.js';
 import { qualifiedTable } from './statement-locks.js';
 import { modelsWithTierData, type ModelTierData } from './tier-data-loss.js';
 import { tierSchemaState } from '../tier-columns.js';
 
-export interface RollbackStep {
+export interface DownStep {
   readonly name: string;
   readonly checksum: string;
   readonly downSql: string;
@@ -22,7 +22,7 @@ export interface RollbackStep {
   readonly record: MigrationRecord | null;
 }
 
-export interface RollbackOptions extends RunOptions {
+export interface DownOptions extends RunOptions {
   /** The tier columns that exist, when the tier migration is among the steps (for the data-loss guard). */
   readonly tierColumns: readonly string[];
   /** Decides, inside the transaction and with models locked, whether these models' tier data may go. */
@@ -30,7 +30,7 @@ export interface RollbackOptions extends RunOptions {
   readonly reason: string | null;
 }
 
-export interface RolledBack {
+export interface DownDone {
   readonly names: readonly string[];
   readonly attempts: number;
   /** BEGIN to COMMIT: the longest its locks (ACCESS EXCLUSIVE on models) were held. */
@@ -49,7 +49,7 @@ export interface RolledBack {
  * the database as it was. What needs no lock on models runs before the lock is taken, so
  * the lock is held for the down.sql files that need it, their catalog checks and the commit.
  */
-export async function rollbackMigrations(client: pg.ClientBase, schema: string, steps: readonly RollbackStep[], options: RollbackOptions): Promise<Result<RolledBack>> {
+export async function runDownMigrations(client: pg.ClientBase, schema: string, steps: readonly DownStep[], options: DownOptions): Promise<Result<DownDone>> {
   const tier = steps.some((s) => s.name === TIER_MIGRATION);
   const models = qualifiedTable('models', schema);
   const relations = [...steps.flatMap((s) => lockedRelations(s.downSql, schema)), ...(tier ? [models] : [])];
@@ -60,7 +60,7 @@ export async function rollbackMigrations(client: pg.ClientBase, schema: string, 
       // What needs no lock on models comes first: the catalog before, the audit table, and
       // the down.sql files (with their catalog checks) that come before the first one naming models.
       let catalog = await catalogObjects(tx, schema);
-      await tx.query(rollbackAuditDdl(schema));
+      await tx.query(downAuditDdl(schema));
       let dropped: ModelTierData[] = [];
       let locked = !tier;
       for (const step of steps) {
@@ -85,7 +85,7 @@ export async function rollbackMigrations(client: pg.ClientBase, schema: string, 
         }
       }
       // The ledger rows go and the audit entries are written in one statement (one round trip while models is locked).
-      await recordRollbacks(
+      await recordDowns(
         tx,
         schema,
         steps.map((step) => ({ migrationName: step.name, checksum: step.checksum, reason: options.reason, modelsWithTierData: step.name === TIER_MIGRATION ? dropped.length : 0 })),

@@ -1,23 +1,23 @@
 import type pg from 'pg';
 import { TIER_MIGRATION } from '../../db/migrations/migration-files.js';
 import { withMigrationSession } from '../../db/migrations/migration-session.js';
-import { rollbackMigrations, type RollbackStep } from '../../db/migrations/rollback-runner.js';
+import { runDownMigrations, type DownStep } from '../../db/migrations/down-runner.js';
 import type { SessionInfo } from '../../db/migrations/session-info.js';
 import { modelsWithTierData, type ModelTierData } from '../../db/migrations/tier-data-loss.js';
-import { verifyTierSchema, type TierVerification } from '../../db/migrations/tier-verification.js';
+import { checkTierSchema, type TierSchemaCheck } from '../../db/migrations/tier-schema-check.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { err, failure, ok, type Failure, type Result } from '../../shared/failure.js';
 import type { DatabaseTarget } from '../../shared/database-target.js';
 import type { Reporter } from '../../shared/reporter.js';
 import { planScript, type PlannedScript } from './apply-plan.js';
-import { databaseIdentity, verifyBackupEvidence, type BackupEvidence } from '../backup/backup-evidence.js';
+import { databaseIdentity, checkBackupEvidence, type BackupEvidence } from '../backup/backup-evidence.js';
 import { reportRetry, underMigrationLock } from './migration-lock.js';
 import { loadMigrationSet, readMigrationState, withoutTransactionControl, type MigrationSet } from './migration-state.js';
-import { dataLossDecision, editedDownRefusal, rollbackSteps, rollbackTarget, type LossAllowance } from './rollback-plan.js';
+import { dataLossDecision, editedDownRefusal, downSteps, downTarget, type LossAllowance } from './down-plan.js';
 import { recordOfApplied } from '../../db/migrations/migration-records.js';
 import type { TierCoverage } from '../../db/dump/tier-coverage.js';
 
-export interface MigrateRollbackOptions {
+export interface MigrateDownOptions {
   readonly database: DatabaseTarget;
   readonly migrationsDir?: string;
   /** Return to the state right after this migration (default: the one before the tier migration). */
@@ -41,7 +41,7 @@ export interface MigrateRollbackOptions {
   readonly allowEditedDown?: readonly string[];
 }
 
-export interface RollbackPlanView {
+export interface DownPlanView {
   readonly database: string;
   readonly migrations: readonly string[];
   readonly target: string | null;
@@ -49,14 +49,14 @@ export interface RollbackPlanView {
   readonly allowedBy: LossAllowance | null;
 }
 
-export interface MigrateRollbackDeps {
+export interface MigrateDownDeps {
   readonly reporter: Reporter;
   readonly signal?: AbortSignal;
   /** Asked before anything changes, when there is something to roll back; throws to refuse. */
-  readonly confirm?: (plan: RollbackPlanView) => Promise<void>;
+  readonly confirm?: (plan: DownPlanView) => Promise<void>;
 }
 
-export interface MigrateRollbackReport {
+export interface MigrateDownReport {
   readonly database: string;
   readonly schema: string;
   readonly dryRun: boolean;
@@ -78,7 +78,7 @@ export interface MigrateRollbackReport {
   readonly lockWaitMs: number;
   readonly waitedFor: readonly SessionInfo[];
   /** The guide's rollback step 6: tier columns and indexes gone (when the tier migration was rolled back). */
-  readonly tierSchema: TierVerification | null;
+  readonly tierSchema: TierSchemaCheck | null;
   /** Dry run only: why the real rollback would be refused (the data-loss guard), or null. */
   readonly refusal: Failure | null;
 }
@@ -88,19 +88,19 @@ export interface MigrateRollbackReport {
  * applies the data-loss guard, asks, takes Prisma's advisory lock, plans again, and runs
  * every down.sql with the ledger and audit writes in one transaction.
  */
-export async function migrateRollback(options: MigrateRollbackOptions, deps: MigrateRollbackDeps): Promise<Result<MigrateRollbackReport>> {
+export async function migrateDown(options: MigrateDownOptions, deps: MigrateDownDeps): Promise<Result<MigrateDownReport>> {
   const set = await loadMigrationSet(options.migrationsDir);
   if (!set.ok) return set;
-  const target = options.exactly ? exactTarget(set.value, options.exactly) : rollbackTarget(set.value, options.to);
+  const target = options.exactly ? exactTarget(set.value, options.exactly) : downTarget(set.value, options.to);
   if (!target.ok) return target;
   return withMigrationSession(options.database, 'migrate rollback', (client, schema) => rollbackWith(client, set.value, schema, target.value, options, deps), { plain: Boolean(options.dryRun) });
 }
 
 async function plan(client: pg.Client, set: MigrationSet, schema: string, after: string, exactly?: readonly string[]) {
   const state = await readMigrationState(client, schema, set.files);
-  const planned = rollbackSteps(set, state, after);
+  const planned = downSteps(set, state, after);
   if (!planned.ok) return planned;
-  const steps: RollbackStep[] = [];
+  const steps: DownStep[] = [];
   for (const s of planned.value) steps.push({ ...s, record: await recordOfApplied(client, schema, s.name) });
   const others = exactly ? steps.map((s) => s.name).filter((n) => !exactly.includes(n)) : [];
   if (others.length > 0) {
@@ -124,24 +124,24 @@ function exactTarget(set: MigrationSet, names: readonly string[]): Result<{ afte
   return ok({ after: target ?? '', target });
 }
 
-async function rollbackWith(client: pg.Client, set: MigrationSet, schema: string, target: { after: string; target: string | null }, options: MigrateRollbackOptions, deps: MigrateRollbackDeps): Promise<Result<MigrateRollbackReport>> {
+async function rollbackWith(client: pg.Client, set: MigrationSet, schema: string, target: { after: string; target: string | null }, options: MigrateDownOptions, deps: MigrateDownDeps): Promise<Result<MigrateDownReport>> {
   const database = options.database.redacted;
   const first = await plan(client, set, schema, target.after, options.exactly);
   if (!first.ok) return first;
-  const evidence = options.backupManifest ? await verifyBackupEvidence(options.backupManifest, { identity: await databaseIdentity(client), schema }, deps) : null;
+  const evidence = options.backupManifest ? await checkBackupEvidence(options.backupManifest, { identity: await databaseIdentity(client), schema }, deps) : null;
   if (evidence && !evidence.ok && evidence.failure.exitCode === ExitCode.usage) return evidence;
   const edited = editedDownRefusal(first.value.steps, options.allowEditedDown ?? []);
   if (edited && !options.dryRun) return err(edited);
   const decision = dataLossDecision(first.value.models, Boolean(options.acceptLoss), evidence);
   if (decision.refusal && !options.dryRun) return err(decision.refusal);
-  const scripts = (steps: readonly RollbackStep[]) => steps.map((s) => planScript(s.name, s.checksum, s.downSql));
+  const scripts = (steps: readonly DownStep[]) => steps.map((s) => planScript(s.name, s.checksum, s.downSql));
   const report = {
     database, schema, dryRun: Boolean(options.dryRun), target: target.target, plan: scripts(first.value.steps), rolledBack: [], attempts: 0, heldMs: 0,
     modelsWithTierData: decision.models, allowedBy: decision.allowedBy, coverage: decision.coverage, backup: evidence?.ok ? withoutValues(evidence.value) : null, lockWaitMs: 0, waitedFor: [], tierSchema: null,
     refusal: edited ?? decision.refusal,
   };
   if (options.dryRun || first.value.steps.length === 0) {
-    const tierSchema = set.hasTierMigration && target.after < TIER_MIGRATION ? await verifyTierSchema(client, schema, 'absent') : null;
+    const tierSchema = set.hasTierMigration && target.after < TIER_MIGRATION ? await checkTierSchema(client, schema, 'absent') : null;
     return ok({ ...report, tierSchema: options.dryRun ? null : tierSchema });
   }
   await deps.confirm?.({ database, migrations: first.value.steps.map((s) => s.name), target: target.target, modelsWithTierData: decision.models, allowedBy: decision.allowedBy });
@@ -154,7 +154,7 @@ async function rollbackWith(client: pg.Client, set: MigrationSet, schema: string
     if (editedNow) return err(editedNow);
     const step = deps.reporter.step(`Rolling back ${now.value.steps.map((s) => s.name).join(', ')}`);
     let allowedBy = decision.allowedBy;
-    const done = await rollbackMigrations(client, schema, now.value.steps, {
+    const done = await runDownMigrations(client, schema, now.value.steps, {
       lockTimeoutMs: options.lockTimeoutMs ?? 5000,
       retries: options.retries ?? 3,
       signal: deps.signal,
@@ -172,7 +172,7 @@ async function rollbackWith(client: pg.Client, set: MigrationSet, schema: string
       return done;
     }
     step.succeed(`locks held ${done.value.heldMs} ms`);
-    const tierSchema = done.value.names.includes(TIER_MIGRATION) ? await verifyTierSchema(client, schema, 'absent') : null;
+    const tierSchema = done.value.names.includes(TIER_MIGRATION) ? await checkTierSchema(client, schema, 'absent') : null;
     if (tierSchema && !tierSchema.ok) return err(failure('tier_schema_not_removed', `After rollback, models still has ${tierSchema.wrong.join(', ')}`, ExitCode.failed));
     return ok({
       ...report, plan: scripts(now.value.steps), rolledBack: done.value.names, attempts: done.value.attempts, heldMs: done.value.heldMs,

@@ -9,11 +9,11 @@ import { quoteIdent } from '../sql.js';
  * again), and this table keeps what Prisma's ledger no longer says: what was rolled back,
  * when, by whom, and why.
  */
-export const ROLLBACK_AUDIT_TABLE = '_tierctl_migration_rollbacks';
+export const DOWN_AUDIT_TABLE = '_tierctl_migration_rollbacks';
 
-const table = (schema: string) => `${quoteIdent(schema)}.${quoteIdent(ROLLBACK_AUDIT_TABLE)}`;
+const table = (schema: string) => `${quoteIdent(schema)}.${quoteIdent(DOWN_AUDIT_TABLE)}`;
 
-export const rollbackAuditDdl = (schema: string) => `CREATE TABLE IF NOT EXISTS ${table(schema)} (
+export const downAuditDdl = (schema: string) => `CREATE TABLE IF NOT EXISTS ${table(schema)} (
     "id"               VARCHAR(36)  PRIMARY KEY NOT NULL,
     "migration_name"   VARCHAR(255) NOT NULL,
     "checksum"         VARCHAR(64)  NOT NULL,
@@ -24,7 +24,7 @@ export const rollbackAuditDdl = (schema: string) => `CREATE TABLE IF NOT EXISTS 
     "models_with_tier_data" INTEGER NOT NULL DEFAULT 0
 )`;
 
-export interface RollbackAuditEntry {
+export interface DownAuditEntry {
   readonly migrationName: string;
   readonly checksum: string;
   readonly reason: string | null;
@@ -37,7 +37,7 @@ export interface RollbackAuditEntry {
  * and the audit table's DDL): deletes their `_prisma_migrations` rows, so `prisma migrate
  * deploy` would apply them again, and writes one audit entry each, in one statement.
  */
-export async function recordRollbacks(client: pg.ClientBase, schema: string, entries: readonly RollbackAuditEntry[]): Promise<void> {
+export async function recordDowns(client: pg.ClientBase, schema: string, entries: readonly DownAuditEntry[]): Promise<void> {
   await client.query(
     `WITH gone AS (DELETE FROM ${quoteIdent(schema)}.${quoteIdent(LEDGER_TABLE)} WHERE migration_name = ANY($2::text[]))
      INSERT INTO ${table(schema)} (id, migration_name, checksum, reason, models_with_tier_data)

@@ -3,7 +3,7 @@ import { catalogSnapshot, type ColumnShape, type IndexShape } from './catalog-sn
 import { TIER_COLUMNS, TIER_INDEXES } from '../tier-columns.js';
 
 /** The guide's step 5 (after apply) or rollback step 6 (after rollback), read from the catalog. */
-export interface TierVerification {
+export interface TierSchemaCheck {
   readonly expected: 'present' | 'absent';
   readonly ok: boolean;
   /** The tier columns found on models, with type, nullability and default. */
@@ -18,7 +18,7 @@ export interface TierVerification {
  * Checks that models has the three tier columns and both indexes (`present`), or none of
  * them (`absent`), and returns what the catalog shows, for the report.
  */
-export async function verifyTierSchema(client: pg.ClientBase, schema: string, expected: 'present' | 'absent'): Promise<TierVerification> {
+export async function checkTierSchema(client: pg.ClientBase, schema: string, expected: 'present' | 'absent'): Promise<TierSchemaCheck> {
   const snapshot = await catalogSnapshot(client, schema);
   const columns = snapshot.columns.filter((c) => c.table === 'models' && (TIER_COLUMNS as readonly string[]).includes(c.column));
   const indexes = snapshot.indexes.filter((i) => (TIER_INDEXES as readonly string[]).includes(i.name));

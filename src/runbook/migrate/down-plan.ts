@@ -1,6 +1,6 @@
 import { TIER_MIGRATION } from '../../db/migrations/migration-files.js';
 import { sha256 } from '../../db/migrations/migration-records.js';
-import type { RollbackStep } from '../../db/migrations/rollback-runner.js';
+import type { DownStep } from '../../db/migrations/down-runner.js';
 import type { ModelTierData } from '../../db/migrations/tier-data-loss.js';
 import { describeDifferences, tierCoverage, type TierCoverage } from '../../db/dump/tier-coverage.js';
 import { ExitCode } from '../../shared/exit-codes.js';
@@ -15,7 +15,7 @@ import type { MigrationSet, MigrationState } from './migration-state.js';
  * migration after NAME. Returns `after`: every applied migration whose name sorts after it
  * is undone (names sort in Prisma's order); `target` is the migration the database returns to.
  */
-export function rollbackTarget(set: MigrationSet, to: string | undefined): Result<{ after: string; target: string | null }> {
+export function downTarget(set: MigrationSet, to: string | undefined): Result<{ after: string; target: string | null }> {
   if (to !== undefined) {
     const i = set.files.findIndex((f) => f.name === to);
     if (i === -1) {
@@ -33,7 +33,7 @@ export function rollbackTarget(set: MigrationSet, to: string | undefined): Resul
 const BLOCKING = new Set(['not_managed', 'failed_migration', 'tier_schema_partial', 'tier_schema_unrecorded']);
 
 /** The applied migrations after `after`, newest first, each with its down.sql; or why not. */
-export function rollbackSteps(set: MigrationSet, state: MigrationState, after: string): Result<RollbackStep[]> {
+export function downSteps(set: MigrationSet, state: MigrationState, after: string): Result<DownStep[]> {
   const blocking = migrationProblems(state, set.hasTierMigration).find((p) => BLOCKING.has(p.code));
   if (blocking) return err(refusal(blocking));
   const unknown = state.status.unknownInDatabase.filter((n) => n > after);
@@ -55,7 +55,7 @@ export function rollbackSteps(set: MigrationSet, state: MigrationState, after: s
  * migration. Migrations without a record (applied by Prisma) have nothing to compare with:
  * the catalog check inside the rollback still applies to them.
  */
-export function editedDownRefusal(steps: readonly RollbackStep[], allowEdited: readonly string[]): Failure | null {
+export function editedDownRefusal(steps: readonly DownStep[], allowEdited: readonly string[]): Failure | null {
   const edited = steps.filter((s) => s.record && s.record.downSha256 !== sha256(s.downSql) && !allowEdited.includes(s.name));
   if (edited.length === 0) return null;
   const shown = edited.map((s) => `${s.name}/down.sql (sha256 ${sha256(s.downSql)}, ${s.record!.downSha256 ? `${s.record!.downSha256} when applied` : 'none when applied'}):\n${s.downSql.trimEnd().split('\n').map((l) => `    | ${l}`).join('\n')}`);
