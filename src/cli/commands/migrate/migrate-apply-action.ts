@@ -5,9 +5,8 @@ import { ExitCode } from '../../../shared/exit-codes.js';
 import { unwrap } from '../../../shared/failure.js';
 import type { CliContext } from '../../context.js';
 import { colors, writeJson } from '../../output.js';
-import { cliReporter } from '../../reporter.js';
 import { renderTable } from '../../table.js';
-import { confirmIfRemote, migrateSettings, type MigrateFlags } from './migrate-options.js';
+import { writingCommand, type MigrateFlags } from './migrate-options.js';
 import { plural, renderPlannedScript, renderSessions, renderTierSchemaCheck } from './migrate-render.js';
 
 export interface ApplyFlags extends MigrateFlags {
@@ -15,17 +14,9 @@ export interface ApplyFlags extends MigrateFlags {
 }
 
 export async function migrateApplyAction(ctx: CliContext, flags: ApplyFlags): Promise<number> {
-  const settings = await migrateSettings(ctx, flags);
-  const confirm = confirmIfRemote(ctx, flags, settings.database);
+  const { settings, deps, confirm } = await writingCommand(ctx, flags);
   const report = unwrap(
-    await migrateApply(
-      { ...settings, dryRun: Boolean(flags.dryRun) },
-      {
-        reporter: await cliReporter(ctx),
-        signal: ctx.signal,
-        confirm: (plan) => confirm(`apply ${plural(plan.pending.length, 'migration')} to ${plan.database}`, plan.pending),
-      },
-    ),
+    await migrateApply({ ...settings, dryRun: Boolean(flags.dryRun) }, { ...deps, confirm: (plan) => confirm(`apply ${plural(plan.pending.length, 'migration')} to ${plan.database}`, plan.pending) }),
   );
   if (!flags.json) ctx.stdout.write(renderApply(report, settings.migrationsDir, colors(ctx.stdout, ctx.env)));
   else {

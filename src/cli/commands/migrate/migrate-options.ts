@@ -5,6 +5,7 @@ import { numberIn, optional } from '../../../shared/value-schema.js';
 import type { CliContext } from '../../context.js';
 import { confirmOrRefuse } from '../../confirm.js';
 import { resolveDatabaseTarget } from '../../database-url.js';
+import { cliReporter } from '../../reporter.js';
 import { resolveMigrationsDir } from '../../migrations-dir-option.js';
 import type { DatabaseTarget } from '../../../shared/database-target.js';
 import type { MigrateFlags } from './migrate-flags.js';
@@ -47,4 +48,13 @@ export function confirmIfRemote(ctx: CliContext, flags: MigrateFlags, target: Da
     if (isLocalDatabase(target)) return;
     await confirmOrRefuse(ctx, { yes: Boolean(flags.yes), action, details });
   };
+}
+
+/**
+ * What a migrate command that writes starts with: its settings, and its runbook step's
+ * reporter and signal. `confirm` asks before writing to a database on another host.
+ */
+export async function writingCommand(ctx: CliContext, flags: MigrateFlags) {
+  const settings = await migrateSettings(ctx, flags);
+  return { settings, deps: { reporter: await cliReporter(ctx), signal: ctx.signal }, confirm: confirmIfRemote(ctx, flags, settings.database) };
 }

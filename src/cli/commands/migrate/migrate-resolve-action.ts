@@ -4,8 +4,7 @@ import { ExitCode } from '../../../shared/exit-codes.js';
 import { unwrap } from '../../../shared/failure.js';
 import type { CliContext } from '../../context.js';
 import { colors, writeJson } from '../../output.js';
-import { cliReporter } from '../../reporter.js';
-import { confirmIfRemote, migrateSettings, type MigrateFlags } from './migrate-options.js';
+import { writingCommand, type MigrateFlags } from './migrate-options.js';
 
 export interface BaselineFlags extends MigrateFlags {
   readonly to?: string;
@@ -18,13 +17,9 @@ export interface ResolveFlags extends MigrateFlags {
 
 /** `tierctl migrate baseline`: the ledger-only commands share this file (they write no schema). */
 export async function migrateBaselineAction(ctx: CliContext, flags: BaselineFlags): Promise<number> {
-  const settings = await migrateSettings(ctx, flags);
-  const confirm = confirmIfRemote(ctx, flags, settings.database);
+  const { settings, deps, confirm } = await writingCommand(ctx, flags);
   const report = unwrap(
-    await migrateBaseline(
-      { ...settings, to: flags.to },
-      { reporter: await cliReporter(ctx), signal: ctx.signal, confirm: (p) => confirm(`record ${p.migrations.join(', ')} as applied on ${p.database}`, p.migrations) },
-    ),
+    await migrateBaseline({ ...settings, to: flags.to }, { ...deps, confirm: (p) => confirm(`record ${p.migrations.join(', ')} as applied on ${p.database}`, p.migrations) }),
   );
   if (flags.json) writeJson(ctx.stdout, { ok: true, ...report });
   else {
@@ -39,13 +34,9 @@ export async function migrateBaselineAction(ctx: CliContext, flags: BaselineFlag
 }
 
 export async function migrateResolveAction(ctx: CliContext, flags: ResolveFlags): Promise<number> {
-  const settings = await migrateSettings(ctx, flags);
-  const confirm = confirmIfRemote(ctx, flags, settings.database);
+  const { settings, deps, confirm } = await writingCommand(ctx, flags);
   const report = unwrap(
-    await migrateResolve(
-      { ...settings, applied: flags.applied, rolledBack: flags.rolledBack },
-      { reporter: await cliReporter(ctx), signal: ctx.signal, confirm: (p) => confirm(`${p.action} on ${p.database}`, []) },
-    ),
+    await migrateResolve({ ...settings, applied: flags.applied, rolledBack: flags.rolledBack }, { ...deps, confirm: (p) => confirm(`${p.action} on ${p.database}`, []) }),
   );
   if (flags.json) writeJson(ctx.stdout, { ok: true, ...report });
   else {

@@ -5,9 +5,8 @@ import { unwrap } from '../../../shared/failure.js';
 import { confirmOrRefuse } from '../../confirm.js';
 import type { CliContext } from '../../context.js';
 import { colors, writeJson } from '../../output.js';
-import { cliReporter } from '../../reporter.js';
 import { renderTable } from '../../table.js';
-import { migrateSettings, type MigrateFlags } from './migrate-options.js';
+import { writingCommand, type MigrateFlags } from './migrate-options.js';
 import { plural, renderPlannedScript, renderSessions, renderTierSchemaCheck } from './migrate-render.js';
 
 export interface MigrateRollbackFlags extends MigrateFlags {
@@ -20,13 +19,13 @@ export interface MigrateRollbackFlags extends MigrateFlags {
 }
 
 export async function migrateRollbackAction(ctx: CliContext, flags: MigrateRollbackFlags): Promise<number> {
-  const settings = await migrateSettings(ctx, flags);
+  // Not `confirm` (remote only): a rollback asks on a local database too.
+  const { settings, deps } = await writingCommand(ctx, flags);
   const report = unwrap(
     await migrateDown(
       { ...settings, to: flags.to, acceptLoss: Boolean(flags.acceptLoss), backupManifest: flags.backup, reason: flags.reason, dryRun: Boolean(flags.dryRun), allowEditedDown: flags.allowEditedDown ?? [] },
       {
-        reporter: await cliReporter(ctx),
-        signal: ctx.signal,
+        ...deps,
         confirm: (plan) =>
           confirmOrRefuse(ctx, {
             yes: Boolean(flags.yes),
