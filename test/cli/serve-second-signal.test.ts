@@ -5,26 +5,21 @@
  * The database sits behind a TCP proxy that the test takes away and brings back.
  */
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { packagePath } from '../../src/shared/package-root.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { seedSandbox } from '../helpers/sandbox.js';
 import { TEST_JWT_SECRET } from '../helpers/server.js';
-import { startTcpFaultProxy, type TcpFaultProxy } from '../helpers/tcp-fault-proxy.js';
+import { useTcpFaultProxy } from '../helpers/tcp-fault-proxy.js';
 import { useTestDatabase } from '../helpers/test-database.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const db = useTestDatabase('all');
-let proxy: TcpFaultProxy;
-beforeAll(async () => {
-  const u = new URL(db().url);
-  proxy = await startTcpFaultProxy({ host: u.hostname, port: Number(u.port || 5432) });
-});
-afterAll(() => proxy.close());
+const proxy = useTcpFaultProxy(() => db().url);
 
 /** The server on a free port, its database behind the proxy; JSON log lines from stdout. */
 async function startServer(entry: 'tierctl serve' | 'main.js', env: Record<string, string> = {}) {
-  const url = proxy.route(db().url);
+  const url = proxy().route(db().url);
   const args = entry === 'main.js' ? [packagePath('dist', 'server', 'main.js')] : [packagePath('bin', 'tierctl.js'), 'serve', '--port', '0', '--database-url', url];
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: 'true', NO_COLOR: '1', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info', ...(entry === 'main.js' ? { DATABASE_URL: url, PORT: '0' } : {}), ...env },
@@ -50,11 +45,11 @@ async function requests(base: string, n: number) {
 describe('a second signal while stopping', () => {
   it('tierctl serve, database still unreachable: one last attempt, exactly the abandoned rows logged, exit 130', async () => {
     await db().pool.query('TRUNCATE api_logs');
-    proxy.restore();
+    proxy().restore();
     const server = await startServer('tierctl serve');
     await requests(server.base, 4);
     await waitFor('4 rows written', async () => (await rowCount()) === 4);
-    proxy.cut('refuse');
+    proxy().cut('refuse');
     await requests(server.base, 6);
     server.child.kill('SIGTERM');
     await waitFor('the graceful stop to start', async () => server.logged('Shutting down').length > 0);
@@ -64,13 +59,13 @@ describe('a second signal while stopping', () => {
     const [abandoned] = server.logged('api_logs: 6 rows abandoned at shutdown (not written)');
     expect(abandoned).toMatchObject({ recorded: 10, written: 4, dropped: 6, abandoned: 6, commitUnknown: 0 });
     expect(server.stderr()).toContain('Stopped by a second signal: 6 api_logs rows abandoned');
-    proxy.restore();
+    proxy().restore();
     expect(await rowCount()).toBe(4);
   });
 
   it('node dist/server/main.js, a request still running holds up the stop: the last attempt writes every row, none abandoned, without waiting for it', async () => {
     await db().pool.query('TRUNCATE api_logs');
-    proxy.restore();
+    proxy().restore();
     await seedSandbox(db());
     await db().pool.query(`INSERT INTO models (id, name, display_name, provider, is_available, credits_per_1k_tokens) VALUES ('upstream-free', 'Upstream', 'Upstream', 'openai-compatible', true, 1) ON CONFLICT (id) DO NOTHING`);
     const upstream = await startFakeUpstream({ kind: 'hang' });

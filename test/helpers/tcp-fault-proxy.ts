@@ -8,6 +8,7 @@
  * Point a database URL at it with `route(url)`.
  */
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 export type Outage = 'refuse' | 'blackhole';
 
@@ -111,5 +112,19 @@ export async function startTcpFaultProxy(target: { host: string; port: number })
         for (const pair of [...pairs]) end(pair);
         server.close(() => resolve());
       }),
+  };
+}
+
+/** A proxy in front of the test file's database for the whole file: started before its tests, closed after. */
+export function useTcpFaultProxy(databaseUrl: () => string): () => TcpFaultProxy {
+  let proxy: TcpFaultProxy | undefined;
+  beforeAll(async () => {
+    const u = new URL(databaseUrl());
+    proxy = await startTcpFaultProxy({ host: u.hostname, port: Number(u.port || 5432) });
+  });
+  afterAll(() => proxy?.close());
+  return () => {
+    if (!proxy) throw new Error('the fault proxy is used before beforeAll started it');
+    return proxy;
   };
 }

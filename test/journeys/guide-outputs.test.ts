@@ -6,11 +6,11 @@
  * `tierctl serve` and whose startup log is read as the guide reads it.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { packagePath } from '../../src/shared/package-root.js';
+import { freePort } from '../helpers/free-port.js';
 import { jsonOf, useJourney } from '../helpers/journey.js';
 import { TEST_JWT_SECRET } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -147,13 +147,3 @@ describe("the guide's steps 4, 6 and 8 inside `tierctl deploy`", () => {
   }, 120_000);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

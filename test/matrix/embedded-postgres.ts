@@ -14,12 +14,12 @@
  */
 import { execFile } from 'node:child_process';
 import { chown, cp, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { quoteIdent } from '../../src/db/sql.js';
+import { freePort } from '../helpers/free-port.js';
 
 const run = promisify(execFile);
 
@@ -101,17 +101,6 @@ async function binDir(major: EmbeddedMajor): Promise<string> {
   return join(copy, 'bin');
 }
 
-/** A port nobody listens on at this instant (the start retries if it is taken meanwhile). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function adminClient(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });

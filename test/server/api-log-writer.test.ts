@@ -4,22 +4,17 @@
  * drop log line), never both, and `recorded = written + dropped + queued` at every moment.
  * Rows carry their sequence number in their request id, so the table is checked row by row.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApiLogRow } from '../../src/server/queries/api-logs.js';
 import { createPool } from '../../src/db/pg-connect.js';
 import { createApiLogWriter, type ApiLogWriterOptions } from '../../src/server/api-log-writer.js';
 import { captureLog } from '../helpers/capture-log.js';
-import { startTcpFaultProxy, type Outage, type TcpFaultProxy } from '../helpers/tcp-fault-proxy.js';
+import { useTcpFaultProxy, type Outage } from '../helpers/tcp-fault-proxy.js';
 import { useTestDatabase } from '../helpers/test-database.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const db = useTestDatabase('all');
-let proxy: TcpFaultProxy;
-beforeAll(async () => {
-  const u = new URL(db().url);
-  proxy = await startTcpFaultProxy({ host: u.hostname, port: Number(u.port || 5432) });
-});
-afterAll(() => proxy.close());
+const proxy = useTcpFaultProxy(() => db().url);
 
 const idOf = (seq: number) => `00000000-0000-4000-8000-${seq.toString(16).padStart(12, '0')}`;
 const seqOf = (id: string) => Number.parseInt(id.slice(-12), 16);
@@ -42,9 +37,9 @@ const tableSeqs = async () => (await db().pool.query<{ request_id: string }>('SE
 
 async function writerFor(options: Partial<ApiLogWriterOptions> = {}) {
   await db().pool.query('TRUNCATE api_logs');
-  proxy.restore();
+  proxy().restore();
   const log = captureLog('info');
-  const pool = createPool(proxy.route(db().url), { max: 1, connectTimeoutMs: 2_000, applicationName: 'api-log-writer-test' });
+  const pool = createPool(proxy().route(db().url), { max: 1, connectTimeoutMs: 2_000, applicationName: 'api-log-writer-test' });
   pool.on('error', () => {});
   const writer = createApiLogWriter({ pool, schema: 'public', log: log.logger, flushIntervalMs: 60_000, maxBatch: 5, maxQueued: 8, writeTimeoutMs: 2_000, closeRetryMs: 500, ...options });
   const balanced = () => {
@@ -61,7 +56,7 @@ const droppedNamed = (log: ReturnType<typeof captureLog>) =>
 describe('api_logs writer: exact accounting', () => {
   it('a batch in flight when the database goes is retried first, in order; overflow drops the oldest waiting rows, counted and named', async () => {
     const { writer, log, pool, balanced } = await writerFor();
-    proxy.cut('refuse');
+    proxy().cut('refuse');
     for (const s of range(0, 5)) writer.record(row(s));
     await expect(writer.flush()).rejects.toThrow(); // rows 0-4 are now the batch in flight
     expect(writer.counts()).toMatchObject({ recorded: 5, written: 0, dropped: 0, queued: 5 });
@@ -72,7 +67,7 @@ describe('api_logs writer: exact accounting', () => {
     // 8 held at most: the batch in flight (5) and the 3 newest; 5-16 dropped.
     expect(writer.counts()).toMatchObject({ recorded: 20, written: 0, dropped: 12, queued: 8 });
     await expect(writer.flush()).rejects.toThrow();
-    proxy.restore();
+    proxy().restore();
     await writer.flush();
     expect(writer.counts()).toMatchObject({ recorded: 20, written: 8, dropped: 12, queued: 0 });
     expect(await tableSeqs()).toEqual([0, 1, 2, 3, 4, 17, 18, 19]);
@@ -86,12 +81,12 @@ describe('api_logs writer: exact accounting', () => {
     ['INSERT INTO "public"."api_logs"', 'the server rolled back: the next attempt writes the batch'],
   ])('the connection is lost right after %s is sent: %s', async (text) => {
     const { writer, pool, balanced } = await writerFor();
-    proxy.cutAfter(text, 'refuse');
+    proxy().cutAfter(text, 'refuse');
     for (const s of range(0, 5)) writer.record(row(s));
     await expect(writer.flush()).rejects.toThrow();
-    await proxy.triggered();
+    await proxy().triggered();
     expect(writer.counts()).toMatchObject({ written: 0, queued: 5 });
-    proxy.restore();
+    proxy().restore();
     await writer.flush();
     expect(writer.counts()).toMatchObject({ recorded: 5, written: 5, dropped: 0, queued: 0 });
     expect(balanced()).toBe(true);
@@ -111,9 +106,9 @@ describe('api_logs writer: exact accounting', () => {
     const check = setInterval(() => void (balanced() || (unbalanced += 1)), 3);
     try {
       await waitFor('rows written', async () => writer.counts().written >= 30);
-      proxy.cut(mode);
+      proxy().cut(mode);
       await waitFor('the queue overflowed', async () => writer.counts().dropped >= 60);
-      proxy.restore();
+      proxy().restore();
       const afterRestore = seq;
       await waitFor('writes resumed past the outage', async () => writer.counts().written + writer.counts().dropped >= afterRestore + 20);
     } finally {
@@ -137,12 +132,12 @@ describe('api_logs writer: exact accounting', () => {
 describe('api_logs writer: giving up at shutdown', () => {
   it.each<Outage>(['refuse', 'blackhole'])('a graceful close with the database still unreachable (%s) retries for closeRetryMs, then counts what is left as abandoned', async (mode) => {
     const { writer, log, pool } = await writerFor({ closeRetryMs: 300, writeTimeoutMs: 60_000 });
-    proxy.cut(mode);
+    proxy().cut(mode);
     for (const s of range(0, 3)) writer.record(row(s));
     expect(await writer.close()).toMatchObject({ recorded: 3, written: 0, dropped: 3, abandoned: 3, commitUnknown: 0 });
     if (mode === 'refuse') expect(log.find('api_logs write failed; will retry')).not.toHaveLength(0);
     expect(log.find('api_logs: 3 rows abandoned at shutdown (not written)')).toHaveLength(1);
-    proxy.restore();
+    proxy().restore();
     await pool.end();
     expect(await tableSeqs()).toEqual([]);
   });
@@ -151,25 +146,25 @@ describe('api_logs writer: giving up at shutdown', () => {
     const { writer, log, pool } = await writerFor({ writeTimeoutMs: 60_000, closeRetryMs: 60_000 });
     writer.record(row(0));
     await writer.flush(); // written, and its connection kept
-    proxy.cut('blackhole');
+    proxy().cut('blackhole');
     for (const s of range(1, 8)) writer.record(row(s));
     const closing = writer.close(); // graceful: its write hangs
     const report = await writer.hurry(200);
     expect(report).toMatchObject({ recorded: 8, written: 1, dropped: 7, abandoned: 7, commitUnknown: 0, queued: 0 });
     expect(await closing).toBe(report);
     expect(log.find('api_logs: 7 rows abandoned at shutdown (not written)')).toHaveLength(1);
-    proxy.restore(); // the held bytes flow again: the abandoned attempt must not commit
+    proxy().restore(); // the held bytes flow again: the abandoned attempt must not commit
     await pool.end(); // returns once that attempt has let go of its connection
     expect(await tableSeqs()).toEqual([0]);
   });
 
   it('a second signal with the database back: the last attempt writes everything', async () => {
     const { writer, log, pool } = await writerFor({ closeRetryMs: 60_000 });
-    proxy.cut('refuse');
+    proxy().cut('refuse');
     for (const s of range(0, 12)) writer.record(row(s)); // 0-3 dropped (8 held at most)
     await expect(writer.flush()).rejects.toThrow();
     const closing = writer.close(); // graceful: retrying
-    proxy.restore();
+    proxy().restore();
     const report = await writer.hurry(1_000);
     expect(report).toMatchObject({ recorded: 12, written: 8, dropped: 4, abandoned: 0 });
     expect(await closing).toBe(report);

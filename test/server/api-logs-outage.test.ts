@@ -6,24 +6,19 @@
  * counter on /metrics counts, never both, and recorded = written + dropped + queued in every
  * scrape.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API_LOG_METRICS } from '../../src/server/api-log-metrics.js';
 import { createTokenService } from '../../src/server/auth/token-service.js';
 import { captureLog } from '../helpers/capture-log.js';
 import { seedSandbox } from '../helpers/sandbox.js';
 import { startApp, TEST_JWT_SECRET } from '../helpers/server.js';
 import { startTraffic, type TrafficRequest } from '../helpers/steady-traffic.js';
-import { startTcpFaultProxy, type TcpFaultProxy } from '../helpers/tcp-fault-proxy.js';
+import { useTcpFaultProxy } from '../helpers/tcp-fault-proxy.js';
 import { useTestDatabase } from '../helpers/test-database.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const db = useTestDatabase('all');
-let proxy: TcpFaultProxy;
-beforeAll(async () => {
-  const u = new URL(db().url);
-  proxy = await startTcpFaultProxy({ host: u.hostname, port: Number(u.port || 5432) });
-});
-afterAll(() => proxy.close());
+const proxy = useTcpFaultProxy(() => db().url);
 
 interface Scrape {
   readonly recorded: number;
@@ -44,7 +39,7 @@ describe('api_logs through a database outage', () => {
     const { token } = await createTokenService({ secret: TEST_JWT_SECRET }).issue(userId);
     await db().pool.query('TRUNCATE api_logs');
     const log = captureLog('info');
-    const server = await startApp({ ...db(), url: proxy.route(db().url) }, { logger: log.logger, apiLogs: { flushIntervalMs: 25, maxBatch: 100, maxQueued: MAX_QUEUED, closeRetryMs: 3_000 } });
+    const server = await startApp({ ...db(), url: proxy().route(db().url) }, { logger: log.logger, apiLogs: { flushIntervalMs: 25, maxBatch: 100, maxQueued: MAX_QUEUED, closeRetryMs: 3_000 } });
     const ours: string[] = []; // request ids of the test's own calls (the scrapes)
     const call = async (path: string) => {
       const res = await fetch(`${server.url}${path}`);
@@ -70,11 +65,11 @@ describe('api_logs through a database outage', () => {
     let samples;
     try {
       await waitFor('rows written before the outage', async () => (await scrape()).written >= 10, 10_000, 50);
-      proxy.cut('refuse');
+      proxy().cut('refuse');
       await waitFor('the queue overflowed', async () => (await scrape()).dropped >= MAX_QUEUED, 10_000, 50);
       // The database really is gone for the app, not only for the api_logs writer.
       await waitFor('the app to see the database gone', async () => (await health()).database === 'disconnected', 10_000, 50);
-      proxy.restore();
+      proxy().restore();
       const back = await scrape();
       await waitFor('writes past the outage', async () => {
         const s = await scrape();
