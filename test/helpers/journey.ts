@@ -4,7 +4,7 @@
  * step. A journey asserts on contents (tier values, columns, ledger, users), not only on
  * exit codes.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
@@ -114,4 +114,13 @@ export function jsonOf<T = Record<string, unknown>>(r: CliRun): T {
   } catch {
     throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n--- stderr ---\n${r.stderr}`);
   }
+}
+
+/** `tierctl backup` into a new folder `name` of the journey's directory; returns the manifest's path (throws on a failed backup). */
+export async function backupInto(j: Journey, name: string, env?: Record<string, string>): Promise<string> {
+  const dir = join(j.dir, name);
+  await mkdir(dir);
+  const r = await j.tierctl(['backup', '--dir', dir], env);
+  if (r.code !== 0) throw new Error(`tierctl backup exited ${r.code}: ${r.stderr}`);
+  return join(dir, (await readdir(dir)).find((f) => f.endsWith('.manifest.json'))!);
 }

@@ -7,23 +7,17 @@
  */
 import { cp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FIXTURES_DIR } from '../../src/fixtures/load-fixtures.js';
 import { TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { appliedMigrations, jsonOf, tierColumnNames, useJourney, type Journey } from '../helpers/journey.js';
-import { startApp, type RunningApp } from '../helpers/server.js';
+import { useJourneyApp } from '../helpers/journey-app.js';
 
 const journey = useJourney('baseline');
-let app: RunningApp;
-beforeAll(async () => {
-  app = await startApp(journey().db, { cache: { schemaRecheckMs: 100 } });
-});
-afterAll(async () => {
-  await app?.close();
-});
+const app = useJourneyApp(journey);
 
 const journal = (j: Journey) => join(j.dir, 'journal.json');
-const deployArgs = (j: Journey, ...more: string[]) => ['deploy', '--api-url', app.url, '--backup-dir', j.dir, '--journal', journal(j), '--seed', '--test-users', '--wait', '10', '--yes', ...more];
+const deployArgs = (j: Journey, ...more: string[]) => ['deploy', '--api-url', app().url, '--backup-dir', j.dir, '--journal', journal(j), '--seed', '--test-users', '--wait', '10', '--yes', ...more];
 const exists = (path: string) => stat(path).then(() => true, () => false);
 
 async function expectUntouched(j: Journey, before: string[]) {
@@ -75,7 +69,7 @@ describe('journey: deploys refused before any change, then the corrected deploy'
     expect(deployed.code).toBe(0);
     expect(JSON.parse(await readFile(journal(j), 'utf8'))).toMatchObject({ state: 'succeeded' });
     expect(await appliedMigrations(j)).toContain(TIER_MIGRATION);
-    const login = await fetch(`${app.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'pro@example.com', password: 'From-Dotenv-Only-9' }) });
+    const login = await fetch(`${app().url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'pro@example.com', password: 'From-Dotenv-Only-9' }) });
     expect(login.status).toBe(200);
   }, 180_000);
 });

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadTierAssignments } from '../../src/fixtures/load-fixtures.js';
 import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { unwrap } from '../../src/shared/failure.js';
@@ -16,17 +16,11 @@ import { silentReporter } from '../../src/shared/reporter.js';
 import { migrateDown } from '../../src/runbook/migrate/migrate-down.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { appliedMigrations, jsonOf, tierColumnNames, tierValues, useJourney, userEmails, type Journey } from '../helpers/journey.js';
-import { startApp, type RunningApp } from '../helpers/server.js';
+import { useJourneyApp } from '../helpers/journey-app.js';
 import { plainTarget } from '../../src/shared/database-target.js';
 
 const journey = useJourney('baseline');
-let app: RunningApp;
-beforeAll(async () => {
-  app = await startApp(journey().db, { cache: { schemaRecheckMs: 100 } });
-});
-afterAll(async () => {
-  await app?.close();
-});
+const app = useJourneyApp(journey);
 
 const PHASES = [
   ['preflight', 'Preflight'],
@@ -47,7 +41,7 @@ const args = (j: Journey, apiUrl: string) => ['deploy', '--api-url', apiUrl, '--
 /** Runs deploy (`resume`: deploy --resume) and SIGKILLs it as soon as the phase starting with `title` shows on stderr. */
 function killAt(j: Journey, title: string, resume = false): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [packagePath('bin', 'tierctl.js'), ...args(j, app.url), ...(resume ? ['--resume'] : [])], {
+    const child = spawn(process.execPath, [packagePath('bin', 'tierctl.js'), ...args(j, app().url), ...(resume ? ['--resume'] : [])], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: 'true', NO_COLOR: '1', DATABASE_URL: j.db.url },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -93,7 +87,7 @@ describe('journey: deploy killed at every phase, then --resume', () => {
       expect(journalNow.state, stderr).toBe('running');
       expect(journalNow.phases.find((p) => p.id === id)?.outcome).not.toBe('ok');
     }
-    const r = await j.tierctl([...args(j, app.url), '--resume', '--json']);
+    const r = await j.tierctl([...args(j, app().url), '--resume', '--json']);
     const report = jsonOf<{ outcome: string }>(r);
     expect(report.outcome, r.stderr).toBe('succeeded');
     expect(r.code).toBe(0);
@@ -105,7 +99,7 @@ describe('journey: deploy killed at every phase, then --resume', () => {
     const j = journey();
     await killAt(j, 'Seed the tier assignments');
     expect(await appliedMigrations(j)).toContain(TIER_MIGRATION);
-    const proxy = await startFaultProxy(app.url, (req, res) => {
+    const proxy = await startFaultProxy(app().url, (req, res) => {
       if (req.path === '/v1/chat/completions' && res.status === 200) (res.json as { choices: { message: { content: string } }[] }).choices[0]!.message.content = '';
     });
     try {

@@ -7,21 +7,15 @@
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadTierAssignments } from '../../src/fixtures/load-fixtures.js';
 import { TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { unwrap } from '../../src/shared/failure.js';
 import { appliedMigrations, jsonOf, tierColumnNames, tierValues, useJourney, userEmails } from '../helpers/journey.js';
-import { startApp, type RunningApp } from '../helpers/server.js';
+import { useJourneyApp } from '../helpers/journey-app.js';
 
 const journey = useJourney('baseline');
-let app: RunningApp;
-beforeAll(async () => {
-  app = await startApp(journey().db, { cache: { schemaRecheckMs: 100 } });
-});
-afterAll(async () => {
-  await app?.close();
-});
+const app = useJourneyApp(journey);
 
 describe('journey: users prepared first, then deploy without --test-users', () => {
   it('deploys with the password the users were created with, and the database keeps the deployment', async () => {
@@ -43,7 +37,7 @@ describe('journey: users prepared first, then deploy without --test-users', () =
     }
     const hookEnv = `env > ${join(j.dir, 'hook.env')}`;
     const r = await j.tierctl(
-      ['deploy', '--api-url', app.url, '--backup-dir', j.dir, '--journal', `${j.dir}/journal.json`, '--seed', '--yes', '--wait', '10', '--json', '--pg-dump', join(tools, 'pg_dump'), '--stop-cmd', hookEnv, '--start-cmd', 'true'],
+      ['deploy', '--api-url', app().url, '--backup-dir', j.dir, '--journal', `${j.dir}/journal.json`, '--seed', '--yes', '--wait', '10', '--json', '--pg-dump', join(tools, 'pg_dump'), '--stop-cmd', hookEnv, '--start-cmd', 'true'],
       { ...env, DATABASE_URL: url.toString(), JWT_SECRET: 'jwt-secret-of-the-operator-0123456789abcdef', OPERATOR_VAR: 'kept' },
     );
     const report = jsonOf<{ outcome: string; phases: { id: string; outcome: string }[] }>(r);

@@ -6,11 +6,11 @@
  * step 6 judges the models that existed at the backup: one added since is listed as a
  * warning (exit 0), one changed fails.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
-import { appliedMigrations, jsonOf, tierColumnNames, useJourney, type Journey } from '../helpers/journey.js';
+import { appliedMigrations, backupInto, jsonOf, tierColumnNames, useJourney } from '../helpers/journey.js';
 
 const journey = useJourney('deployed');
 
@@ -20,14 +20,6 @@ DROP INDEX IF EXISTS models_required_tier_idx;
 ALTER TABLE models DROP COLUMN IF EXISTS allowed_tiers;
 ALTER TABLE models DROP COLUMN IF EXISTS tier_restriction_mode;
 ALTER TABLE models DROP COLUMN IF EXISTS required_tier;`;
-
-async function backup(j: Journey, name: string): Promise<string> {
-  const dir = join(j.dir, name);
-  await mkdir(dir);
-  const r = await j.tierctl(['backup', '--dir', dir]);
-  expect(r.code, r.stderr).toBe(0);
-  return join(dir, (await readdir(dir)).find((f) => f.endsWith('.manifest.json'))!);
-}
 
 interface Verification { id: string; result: string; detail: string }
 
@@ -72,7 +64,7 @@ describe('journey: hints that lead right', () => {
       expect((await j.tierctl(['seed', '--yes'])).code).toBe(0);
     };
     // The backup deploy takes before the migration: its CSV is step 6's reference; as --backup it is refused.
-    const preMigration = await backup(j, 'pre-migration');
+    const preMigration = await backupInto(j, 'pre-migration');
     const preDir = join(j.dir, 'pre-migration');
     const csv = join(preDir, (await readdir(preDir)).find((f) => f.startsWith('models_before_migration_'))!);
     await deploy();
@@ -80,7 +72,7 @@ describe('journey: hints that lead right', () => {
     const refused = await j.tierctl(['rollback', '--backup', preMigration, '--yes']);
     expect(refused.code, refused.stderr).toBe(4);
     expect(await tierColumnNames(j)).toHaveLength(3);
-    const b1 = await backup(j, 'before-rollback');
+    const b1 = await backupInto(j, 'before-rollback');
     const added = await j.tierctl(['rollback', '--backup', b1, '--models-csv', csv, '--yes', '--json']);
     expect(added.code, added.stderr).toBe(0);
     const v1 = jsonOf<{ outcome: string; verification: Verification[] }>(added);
@@ -89,7 +81,7 @@ describe('journey: hints that lead right', () => {
     expect(await tierColumnNames(j)).toEqual([]);
 
     await deploy();
-    const b2 = await backup(j, 'before-changed');
+    const b2 = await backupInto(j, 'before-changed');
     await j.sql(`UPDATE models SET display_name = 'Renamed After Backup' WHERE id = 'gpt-5'`);
     const changed = await j.tierctl(['rollback', '--backup', b2, '--models-csv', csv, '--yes', '--json']);
     expect(changed.code, changed.stderr).toBe(1);

@@ -7,23 +7,19 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { appliedMigrations, jsonOf, tableNames, tierColumnNames, useJourney } from '../helpers/journey.js';
 import { addMigration, copyMigrations } from '../helpers/migrations-dir.js';
-import { startApp, type RunningApp } from '../helpers/server.js';
+import { useJourneyApp } from '../helpers/journey-app.js';
 
 const MARKER = '20251201000000_operator_marker';
 const journey = useJourney('baseline');
-let app: RunningApp;
+const app = useJourneyApp(journey);
 let dir: string;
 beforeAll(async () => {
-  app = await startApp(journey().db, { cache: { schemaRecheckMs: 100 } });
   dir = await copyMigrations();
   await addMigration(dir, MARKER, 'CREATE TABLE operator_marker (id int PRIMARY KEY);\n', 'DROP TABLE operator_marker;\n');
-});
-afterAll(async () => {
-  await app?.close();
 });
 
 interface Check { id: string; status: string; message: string }
@@ -42,7 +38,7 @@ describe('journey: one migrations directory for every command', () => {
     const preflight = jsonOf<{ checks: Check[] }>(await j.tierctl(['preflight', '--backup-dir', j.dir, '--json'], env));
     expect(preflight.checks.find((c) => c.id === 'ledger')?.message).toContain(MARKER);
 
-    const deploy = await j.tierctl(['deploy', '--api-url', app.url, '--backup-dir', j.dir, '--journal', join(j.dir, 'journal.json'), '--seed', '--test-users', '--wait', '10', '--yes', '--json'], env);
+    const deploy = await j.tierctl(['deploy', '--api-url', app().url, '--backup-dir', j.dir, '--journal', join(j.dir, 'journal.json'), '--seed', '--test-users', '--wait', '10', '--yes', '--json'], env);
     expect(jsonOf<{ outcome: string }>(deploy).outcome, deploy.stderr).toBe('succeeded');
     const packaged = (await loadMigrations()).map((m) => m.name);
     expect(await appliedMigrations(j)).toEqual([...packaged, MARKER]);

@@ -5,27 +5,17 @@
  * change after the backup (the guide's own troubleshooting does this) is named and refused;
  * a backup taken after it allows the rollback, and restoring that backup gives the values back.
  */
-import { mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { adminQuery, databaseUrl } from '../helpers/test-database.js';
-import { tierColumnNames, tierValues, useJourney, type Journey } from '../helpers/journey.js';
+import { backupInto, tierColumnNames, tierValues, useJourney } from '../helpers/journey.js';
 
 const journey = useJourney('deployed');
-
-async function backup(j: Journey, name: string): Promise<string> {
-  const dir = join(j.dir, name);
-  await mkdir(dir);
-  const r = await j.tierctl(['backup', '--dir', dir]);
-  expect(r.code, r.stderr).toBe(0);
-  return join(dir, (await readdir(dir)).find((f) => f.endsWith('.manifest.json'))!);
-}
 
 describe('journey: rollback drill on a database seeded by plain SQL', () => {
   it('a change made after the backup is named and refused; a backup holding it allows the rollback, and gives the values back', async () => {
     const j = journey();
-    const before = await backup(j, 'before-change');
+    const before = await backupInto(j, 'before-change');
     // The guide's troubleshooting: a model's tier changed by hand (updated_at untouched).
     await j.sql(`UPDATE models SET required_tier = 'enterprise', allowed_tiers = '{enterprise}' WHERE id = 'claude-3.5-sonnet'`);
     const live = await tierValues(j);
@@ -36,7 +26,7 @@ describe('journey: rollback drill on a database seeded by plain SQL', () => {
     expect(refused.stderr).not.toMatch(/gpt-5: live/);
     expect(await tierValues(j)).toEqual(live);
 
-    const after = await backup(j, 'after-change');
+    const after = await backupInto(j, 'after-change');
     const rolledBack = await j.tierctl(['migrate', 'rollback', '--backup', after, '--yes', '--json']);
     expect(rolledBack.code, rolledBack.stderr).toBe(0);
     expect(JSON.parse(rolledBack.stdout)).toMatchObject({ allowedBy: 'backup' });
