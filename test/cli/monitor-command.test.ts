@@ -1,4 +1,6 @@
+import { createServer, type Socket } from 'node:net';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startPrefixProxy } from '../helpers/prefix-proxy.js';
 import { seedSandbox } from '../helpers/sandbox.js';
@@ -107,6 +109,63 @@ describe('tierctl monitor --once', () => {
       expect(JSON.parse(measured.stdout).notMeasured).toEqual([]);
     } finally {
       await gateway.close();
+      await app.close();
+    }
+  });
+
+  it('/metrics refused or timing out: "not measured" (exit 5) like the 404 case, the api_logs figures still print; alone, an unreachable API is exit 3', async () => {
+    await logRows(4);
+    const refused = `http://127.0.0.1:${await freePort()}`;
+    const json = await monitor('--api-url', refused, '--json');
+    expect(json.code, json.stdout + json.stderr).toBe(5);
+    const report = JSON.parse(json.stdout);
+    expect(report).toMatchObject({ ok: false, firing: 0, requestsByStatus: [{ status: 403, count: 4 }] });
+    expect(report.notMeasured).toEqual([{ source: 'metrics', reason: expect.stringMatching(/^not measured: Cannot read .*\/metrics: connection refused/) }]);
+    const byId = Object.fromEntries(report.alerts.map((a: { id: string }) => [a.id, a]));
+    expect(byId.tier_denials).toMatchObject({ value: 4, source: 'api_logs', firing: false });
+    expect(byId.cache_hit_rate).toMatchObject({ value: null, source: 'metrics', firing: false, note: expect.stringContaining('connection refused') });
+
+    const text = await monitor('--api-url', refused);
+    expect(text.code, text.stderr).toBe(5);
+    expect(text.stdout).toMatch(/Tier access denials in the last hour\s*│\s*4\b/);
+    expect(text.stdout).toMatch(/Not measured \(metrics\): Cannot read .*connection refused/);
+    expect(text.stdout).not.toContain('not measured: not measured');
+    expect((await monitor('--api-url', refused, '--max-denials-per-hour', '1')).code).toBe(1);
+    // Nothing else to measure: the API unreachable is the failure itself.
+    const alone = await runCli(['monitor', '--once', '--api-url', refused]);
+    expect(alone.code).toBe(3);
+    expect(alone.stderr).toContain('connection refused');
+
+    // An API that accepts the connection and never answers: timed out, not measured.
+    const held = new Set<Socket>();
+    const silent = createServer((s) => held.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+      const timedOut = await monitor('--api-url', url, '--timeout', '300ms', '--json');
+      expect(timedOut.code, timedOut.stdout + timedOut.stderr).toBe(5);
+      expect(JSON.parse(timedOut.stdout).notMeasured).toEqual([{ source: 'metrics', reason: expect.stringContaining('timed out') }]);
+    } finally {
+      for (const s of held) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it('the database unreachable while /metrics is read: api_logs is "not measured" (exit 5), the /metrics figures still print', async () => {
+    await seedSandbox(db());
+    const app = await startApp(db());
+    try {
+      const down = `postgresql://postgres@127.0.0.1:${await freePort()}/nowhere`;
+      const r = await runCli(['monitor', '--once', '--api-url', app.url, '--min-cache-hit-rate', '0', '--json'], { env: { DATABASE_URL: down } });
+      expect(r.code, r.stdout + r.stderr).toBe(5);
+      const report = JSON.parse(r.stdout);
+      expect(report.notMeasured).toEqual([{ source: 'api_logs', reason: expect.stringMatching(/^not measured: Cannot reach PostgreSQL/) }]);
+      const byId = Object.fromEntries(report.alerts.map((a: { id: string }) => [a.id, a]));
+      expect(byId.tier_denials).toMatchObject({ value: null, source: 'api_logs', firing: false });
+      expect(byId.cache_hit_rate).toMatchObject({ source: 'metrics' });
+      // Both sources down: nothing measured, exit 3.
+      expect((await runCli(['monitor', '--once', '--api-url', `http://127.0.0.1:${await freePort()}`], { env: { DATABASE_URL: down } })).code).toBe(3);
+    } finally {
       await app.close();
     }
   });

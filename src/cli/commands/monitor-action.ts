@@ -33,7 +33,7 @@ export function monitorText(r: MonitorReport, c: ReturnType<typeof colors>): str
       show(a.value, unit(a.id)),
       `${a.comparison} ${show(a.threshold, unit(a.id))}`,
       a.source ?? '-',
-      a.firing ? c.red('ALERT') : a.value === null ? c.dim(`not measured: ${a.note}`) : c.green('ok'),
+      a.firing ? c.red('ALERT') : a.value === null ? c.dim(`not measured: ${a.note?.replace(/^not measured: /, '')}`) : c.green('ok'),
     ]),
   );
   const statuses = r.requestsByStatus.length > 0 ? `Requests in the last hour by status: ${r.requestsByStatus.map((s) => `${s.status}: ${s.count}`).join(', ')}\n` : '';

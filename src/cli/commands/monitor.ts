@@ -32,7 +32,7 @@ export function registerMonitor(program: Command): void {
     .addHelpText(
       'after',
       helpSections({
-        notes: 'Give --database-url, --api-url or both; a figure whose source is missing is shown as not measured and never fires.',
+        notes: 'Give --database-url, --api-url or both; a figure whose source is missing or cannot be read is shown as not measured and never fires.',
         examples: [
           'tierctl monitor --database-url postgresql://app@db.internal:5432/app --api-url http://localhost:3000',
           'tierctl monitor --watch 1m',
@@ -42,8 +42,8 @@ export function registerMonitor(program: Command): void {
           [0, 'no alert, and every source given was measured'],
           [1, 'an alert fires'],
           [2, 'usage or configuration error'],
-          [3, 'database or API unreachable'],
-          [5, 'no alert fires, but a source given could not be measured (/metrics answered 404 or HTML: its figures show as not measured, the api_logs figures still print)'],
+          [3, 'database or API unreachable, and no other source given to measure'],
+          [5, 'no alert fires, but a source given could not be measured (/metrics refused, timed out, or answered 404 or HTML; the database unreachable): its figures show as not measured, the other source\'s figures still print'],
           [130, 'Ctrl-C (--watch)'],
         ],
       }),

@@ -34,9 +34,9 @@ export interface Alert {
   readonly note?: string;
 }
 
-/** A source that was given but could not be measured: its figures are not measured, the others stand. */
+/** A source that was given but could not be read (unreachable, timed out, not Prometheus text): its figures are not measured, the others stand. */
 export interface UnmeasuredSource {
-  readonly source: 'metrics';
+  readonly source: 'api_logs' | 'metrics';
   readonly reason: string;
 }
 
@@ -88,6 +88,18 @@ function metricsLatencyMs(samples: readonly PromSample[]): number | null {
   return count > 0 ? (sumSamples(samples, `${METRICS.tierCheckSeconds}_sum`) / count) * 1000 : null;
 }
 
+/**
+ * A source that could not be read: not measured (its figures null, with the reason) when the
+ * other source was given, as the guide's monitoring keeps the figures it can read; alone, an
+ * unreachable source is the failure itself (exit 3). /metrics answering but not Prometheus
+ * text (a 404, an HTML page) is not measured even alone (exit 5).
+ */
+function unmeasuredOf(source: UnmeasuredSource['source'], read: Result<unknown> | null, otherGiven: boolean): UnmeasuredSource | null {
+  if (!read || read.ok) return null;
+  const { exitCode, message } = read.failure;
+  return exitCode === ExitCode.notMeasured || (exitCode === ExitCode.unreachable && otherGiven) ? { source, reason: `not measured: ${message}` } : null;
+}
+
 function cacheAlert(samples: readonly PromSample[] | null, t: MonitorThresholds, unmeasured: UnmeasuredSource | null): Alert {
   const base = { id: 'cache_hit_rate', title: 'Model cache hit rate', threshold: t.minCacheHitRate, comparison: 'below' } as const;
   if (unmeasured) return alert({ ...base, value: null, source: 'metrics', note: unmeasured.reason });
@@ -104,27 +116,32 @@ export async function collectMonitor(options: MonitorOptions, deps: { signal?: A
     options.database ? withClient(options.database.url, (c) => readLogs(c, options.database!.schema)) : Promise.resolve(null),
     options.apiUrl ? scrapeMetrics(options.apiUrl, { timeoutMs: options.timeoutMs ?? 5000, ...(deps.signal ? { signal: deps.signal } : {}) }) : Promise.resolve(null),
   ]);
-  if (logs && !logs.ok) return err(logs.failure);
-  // /metrics that answers but is not Prometheus text (a 404, an HTML page): not measured; the api_logs figures stand.
-  const unmeasured = samples && !samples.ok && samples.failure.exitCode === ExitCode.notMeasured ? { source: 'metrics' as const, reason: `not measured: ${samples.failure.message}` } : null;
+  const logsUnmeasured = unmeasuredOf('api_logs', logs, Boolean(options.apiUrl));
+  const unmeasured = unmeasuredOf('metrics', samples, Boolean(options.database));
+  if (logs && !logs.ok && !logsUnmeasured) return err(logs.failure);
   if (samples && !samples.ok && !unmeasured) return err(samples.failure);
-  const log = logs?.value ?? null;
+  // Nothing measured at all and a target unreachable: that is the failure (exit 3), not a report of blanks.
+  const unreachable = [logs, samples].find((r) => r && !r.ok && r.failure.exitCode === ExitCode.unreachable);
+  if (logsUnmeasured && unmeasured && unreachable && !unreachable.ok) return err(unreachable.failure);
+  const log = logs?.ok ? logs.value : null;
   const metrics = samples?.ok ? samples.value : null;
   const denials = { id: 'tier_denials', title: 'Tier access denials in the last hour', threshold: t.maxDenialsPerHour, comparison: 'above' } as const;
   const latency = { id: 'tier_check_latency', title: 'Average tier-check latency (ms)', threshold: t.maxTierCheckMs, comparison: 'above' } as const;
   const fromMetrics = metrics ? metricsLatencyMs(metrics) : null;
   const alerts = [
-    log ? alert({ ...denials, value: log.denialsLastHour, source: 'api_logs' }) : alert({ ...denials, value: null, source: null, note: 'needs --database-url (read from api_logs)' }),
+    log
+      ? alert({ ...denials, value: log.denialsLastHour, source: 'api_logs' })
+      : alert({ ...denials, value: null, source: logsUnmeasured ? 'api_logs' : null, note: logsUnmeasured?.reason ?? 'needs --database-url (read from api_logs)' }),
     log && log.tierCheck.samples > 0
       ? alert({ ...latency, value: log.tierCheck.avgMs, source: 'api_logs' })
       : fromMetrics !== null
         ? alert({ ...latency, value: fromMetrics, source: 'metrics' })
-        : alert({ ...latency, value: null, source: null, note: log || metrics ? 'no tier checks recorded in the last hour' : (unmeasured?.reason ?? 'needs --database-url or --api-url') }),
+        : alert({ ...latency, value: null, source: null, note: log || metrics ? 'no tier checks recorded in the last hour' : (logsUnmeasured ?? unmeasured)?.reason ?? 'needs --database-url or --api-url' }),
     cacheAlert(metrics, t, unmeasured),
   ];
   return ok({
     at: (deps.now?.() ?? new Date()).toISOString(),
-    notMeasured: unmeasured ? [unmeasured] : [],
+    notMeasured: [logsUnmeasured, unmeasured].filter((u): u is UnmeasuredSource => u !== null),
     deniedPerHour: log?.perHour ?? [],
     requestsByStatus: log?.byStatus ?? [],
     alerts,
