@@ -1,7 +1,8 @@
 /**
  * Issue 19 item 13: the hints lead somewhere that works, on one database deployed without
  * tierctl. After the guide's manual rollback SQL, `migrate status` and `preflight` point at
- * `tierctl migrate rollback`, and it does repair the ledger. On a partially applied tier
+ * `tierctl migrate rollback`, and it does repair the ledger; after part of that SQL too (a
+ * backup of the columns left is accepted as --backup). On a partially applied tier
  * schema, `migrate status` does not suggest the `migrate apply` that refuses. Rollback
  * step 6 judges the models that existed at the backup: one added since is listed as a
  * warning (exit 0), one changed fails.
@@ -44,6 +45,35 @@ describe('journey: hints that lead right', () => {
     expect(jsonOf<{ problems: unknown[]; pending: string[]; applyRefusedBy: string[] }>(after)).toMatchObject({ problems: [], pending: all.filter((m) => m >= TIER_MIGRATION), applyRefusedBy: [] });
     expect((await j.tierctl(['migrate', 'status'])).stdout).toContain('To apply migrations run: tierctl migrate apply');
   }, 60_000);
+
+  it("after part of the guide's manual rollback SQL (allowed_tiers dropped, required_tier left), the hints lead to `tierctl migrate rollback`, and following them repairs the ledger", async () => {
+    const j = journey();
+    const all = (await loadMigrations()).map((m) => m.name);
+    expect((await j.tierctl(['migrate', 'apply', '--yes'])).code).toBe(0);
+    expect((await j.tierctl(['seed', '--yes'])).code).toBe(0);
+    await j.sql('ALTER TABLE models DROP COLUMN allowed_tiers');
+
+    const status = await j.tierctl(['migrate', 'status']);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain('allowed_tiers is missing from the database (drift)');
+    expect(status.stdout).toContain('run `tierctl migrate rollback`');
+    const preflight = jsonOf<{ checks: { id: string; status: string; message: string; hint?: string }[] }>(await j.tierctl(['preflight', '--backup-dir', j.dir, '--json']));
+    const schemaState = preflight.checks.find((c) => c.id === 'schema-state')!;
+    expect(schemaState).toMatchObject({ status: 'blocker', message: expect.stringContaining('allowed_tiers is missing'), hint: expect.stringContaining('tierctl migrate rollback') });
+    // Not the commands that refuse here: the migration is recorded, there is nothing to resolve or apply.
+    expect(schemaState.hint).not.toMatch(/resolve --applied|apply again/);
+
+    // Following the hint: the seeded required_tier values are still there, so the guard asks for a backup of them; that backup is accepted.
+    const bare = await j.tierctl(['migrate', 'rollback', '--yes']);
+    expect(bare.code).toBe(4);
+    expect(bare.stderr).toContain('--backup');
+    const manifest = await backupInto(j, 'partial-drop');
+    const repaired = await j.tierctl(['migrate', 'rollback', '--backup', manifest, '--yes']);
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(await tierColumnNames(j)).toEqual([]);
+    expect(await appliedMigrations(j)).toEqual(all.filter((m) => m < TIER_MIGRATION));
+    expect(jsonOf<{ problems: unknown[] }>(await j.tierctl(['migrate', 'status', '--json'])).problems).toEqual([]);
+  }, 90_000);
 
   it('a partially applied tier schema: status names the refusal, not `migrate apply`; apply indeed refuses', async () => {
     const j = journey();

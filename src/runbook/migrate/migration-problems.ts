@@ -66,6 +66,10 @@ export function migrationProblems(state: MigrationState, hasTierMigration: boole
 export const MANUAL_ROLLBACK_HINT =
   "This is what the guide's manual rollback SQL leaves: the schema rolled back, the ledger not. To finish that rollback, run `tierctl migrate rollback`: it runs the down.sql files (their DROP ... IF EXISTS find the tier columns gone) and removes the ledger rows, so ledger and schema agree. To keep the feature instead, restore the backup taken before the rollback.";
 
+/** Some tier columns or indexes gone while the ledger says applied: part of the guide's manual rollback SQL, run by hand. */
+export const PARTIAL_MANUAL_ROLLBACK_HINT =
+  "This is what part of the guide's manual rollback SQL leaves: some of the tier schema dropped by hand, the ledger still saying applied. To finish that rollback, run `tierctl migrate rollback`: its down.sql files drop what is left (DROP ... IF EXISTS) and it removes the ledger rows. When the columns left still hold tier settings, it first asks for a backup of them: `tierctl backup --dir DIR`, then `tierctl migrate rollback --backup MANIFEST` (or `--accept-loss` if they may go). To keep the feature instead, restore the backup taken before the manual SQL (`tierctl restore MANIFEST`).";
+
 function tierProblems(state: MigrationState): MigrationProblem[] {
   const { tier } = state;
   const entry = state.status.entries.find((e) => e.name === TIER_MIGRATION);
@@ -93,7 +97,7 @@ function tierProblems(state: MigrationState): MigrationProblem[] {
       code: 'tier_schema_drift',
       level: 'error',
       message: `_prisma_migrations says ${TIER_MIGRATION} is applied, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing from the database (drift).`,
-      hint: tier.state === 'absent' ? MANUAL_ROLLBACK_HINT : 'Someone changed the schema outside the migrations. Restore from backup, or recreate what is missing by hand from its migration.sql.',
+      hint: tier.state === 'absent' ? MANUAL_ROLLBACK_HINT : PARTIAL_MANUAL_ROLLBACK_HINT,
     }];
   }
   return [];

@@ -3,7 +3,7 @@ import type { MigrationStatus } from '../../db/migrations/migration-status.js';
 import { TIER_MIGRATION } from '../../db/migrations/migration-files.js';
 import { TIER_COLUMNS, TIER_INDEXES, type TierSchemaState } from '../../db/tier-columns.js';
 import { preflightCheck, type PreflightCheck } from './preflight-check.js';
-import { MANUAL_ROLLBACK_HINT } from '../migrate/migration-problems.js';
+import { MANUAL_ROLLBACK_HINT, PARTIAL_MANUAL_ROLLBACK_HINT } from '../migrate/migration-problems.js';
 
 /**
  * ALTER TABLE needs ownership of the table (being its owner, a member that inherits the
@@ -49,6 +49,11 @@ export function schemaStateCheck(tier: TierSchemaState, status: MigrationStatus,
     `In production, restore the backup taken before it (tierctl restore MANIFEST). Otherwise remove what it left ` +
     `(prisma/migrations/${TIER_MIGRATION}/down.sql drops exactly these, IF EXISTS) and apply again; only when all five ` +
     `are present and correct, in development, mark it applied: tierctl migrate resolve --applied ${TIER_MIGRATION}.`;
+  if (tier.state === 'partial' && ledgerSaysApplied) {
+    return preflightCheck('schema-state', title, 'blocker', `The ledger says ${TIER_MIGRATION} is applied, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing (dropped by hand?); ${present.join(', ')} still present`, {
+      hint: `${PARTIAL_MANUAL_ROLLBACK_HINT} Then deploy again.`,
+    });
+  }
   if (tier.state === 'partial') {
     return preflightCheck('schema-state', title, 'blocker', `PARTIALLY applied: ${present.join(', ')} present; missing ${missing.join(', ')}`, { hint: wayOut });
   }
