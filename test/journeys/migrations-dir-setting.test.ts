@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, TIER_MIGRATION } from '../../src/db/migrations/migration-files.js';
 import { appliedMigrations, jsonOf, tableNames, tierColumnNames, useJourney } from '../helpers/journey.js';
-import { addMigration, copyMigrations } from '../helpers/migrations-dir.js';
+import { addMigration, copyMigrations, editFile } from '../helpers/migrations-dir.js';
 import { useJourneyApp } from '../helpers/journey-app.js';
 
 const MARKER = '20251201000000_operator_marker';
@@ -66,5 +66,23 @@ describe('journey: one migrations directory for every command', () => {
     expect(report.rollback.phases.find((p) => p.id === 'migrate-rollback')?.data?.rolledBack).toContain(MARKER);
     expect(report.leftovers).toEqual([]);
   }, 180_000);
-});
 
+  it('preflight names the migrations directory it used (setting or flag), not prisma/migrations, in its findings and hints', async () => {
+    const j = journey();
+    const env = { TIERCTL_MIGRATIONS_DIR: dir };
+    expect((await j.tierctl(['migrate', 'apply', '--yes'], env)).code).toBe(0);
+    try {
+      // A directory without the operator's migration (applied, but unknown to it) and with the tier migration's down.sql edited since it was applied.
+      const other = await copyMigrations();
+      await editFile(other, TIER_MIGRATION, 'down.sql', (sql) => `${sql}-- reviewed\n`);
+      for (const run of [() => j.tierctl(['preflight', '--backup-dir', j.dir, '--json'], { TIERCTL_MIGRATIONS_DIR: other }), () => j.tierctl(['preflight', '--backup-dir', j.dir, '--migrations-dir', other, '--json'])]) {
+        const checks = jsonOf<{ checks: (Check & { hint?: string })[] }>(await run()).checks;
+        expect(checks.find((c) => c.id === 'ledger')).toMatchObject({ status: 'warn', message: expect.stringContaining(`applied in the database but not in ${other}: ${MARKER}`) });
+        expect(checks.find((c) => c.id === 'down-sql')).toMatchObject({ status: 'warn', hint: expect.stringContaining(`git diff ${other}/NAME/down.sql`) });
+        expect(JSON.stringify(checks)).not.toContain('prisma/migrations');
+      }
+    } finally {
+      expect((await j.tierctl(['migrate', 'rollback', '--accept-loss', '--yes'], env)).code).toBe(0);
+    }
+  }, 90_000);
+});

@@ -7,6 +7,9 @@ import { packagePath } from '../../shared/package-root.js';
 
 export const MIGRATIONS_DIR = packagePath('prisma', 'migrations');
 
+/** How messages name a migrations directory: the packaged one as the guide does (prisma/migrations), any other (TIERCTL_MIGRATIONS_DIR, --migrations-dir) as given. */
+export const migrationsDirLabel = (dir: string): string => (dir === MIGRATIONS_DIR ? 'prisma/migrations' : dir);
+
 /** The migration this project exists for. */
 export const TIER_MIGRATION = '20251108000000_add_model_tier_access_control';
 

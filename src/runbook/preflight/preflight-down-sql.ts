@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { MigrationFile } from '../../db/migrations/migration-files.js';
+import { migrationsDirLabel, type MigrationFile } from '../../db/migrations/migration-files.js';
 import { recordOfApplied, sha256 } from '../../db/migrations/migration-records.js';
 import type { MigrationStatus } from '../../db/migrations/migration-status.js';
 import { preflightCheck, type PreflightCheck } from './preflight-check.js';
@@ -11,7 +11,7 @@ import { preflightCheck, type PreflightCheck } from './preflight-check.js';
  * rollback) will refuse it until it is restored or named with --allow-edited-down. Migrations
  * Prisma applied (no record) have nothing to compare with; the rollback's catalog check covers them.
  */
-export async function downSqlCheck(client: pg.ClientBase, schema: string, files: readonly MigrationFile[], status: MigrationStatus): Promise<PreflightCheck> {
+export async function downSqlCheck(client: pg.ClientBase, schema: string, files: readonly MigrationFile[], status: MigrationStatus, dir: string): Promise<PreflightCheck> {
   const title = 'down.sql as applied';
   const applied = status.entries.filter((e) => e.state === 'applied' || e.state === 'modified').map((e) => e.name);
   const edited: { migration: string; now: string | null; whenApplied: string | null }[] = [];
@@ -28,7 +28,7 @@ export async function downSqlCheck(client: pg.ClientBase, schema: string, files:
     const names = edited.map((e) => e.migration);
     return preflightCheck('down-sql', title, 'warn', `down.sql edited since its migration was applied: ${names.join(', ')} (a rollback refuses it)`, {
       details: edited.map((e) => ({ migration: e.migration, sha256Now: e.now ?? '(no down.sql)', sha256WhenApplied: e.whenApplied ?? '(none)' })),
-      hint: `Review the change (git diff prisma/migrations/NAME/down.sql) and restore the file as applied; to roll back with it anyway, name it: ${names.map((n) => `--allow-edited-down ${n}`).join(' ')} (the catalog check still applies).`,
+      hint: `Review the change (git diff ${migrationsDirLabel(dir)}/NAME/down.sql) and restore the file as applied; to roll back with it anyway, name it: ${names.map((n) => `--allow-edited-down ${n}`).join(' ')} (the catalog check still applies).`,
     });
   }
   if (recorded === 0) return preflightCheck('down-sql', title, 'ok', applied.length === 0 ? 'No migration applied yet' : 'No tierctl record of the applied migrations (applied by Prisma): the rollback checks the catalog instead');

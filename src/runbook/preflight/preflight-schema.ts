@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { MigrationStatus } from '../../db/migrations/migration-status.js';
-import { TIER_MIGRATION } from '../../db/migrations/migration-files.js';
+import { migrationsDirLabel, TIER_MIGRATION } from '../../db/migrations/migration-files.js';
 import { TIER_COLUMNS, TIER_INDEXES, type TierSchemaState } from '../../db/tier-columns.js';
 import { preflightCheck, type PreflightCheck } from './preflight-check.js';
 import { MANUAL_ROLLBACK_HINT, PARTIAL_MANUAL_ROLLBACK_HINT } from '../migrate/migration-problems.js';
@@ -38,7 +38,7 @@ const tierEntry = (status: MigrationStatus) => status.entries.find((e) => e.name
  * The catalog against the ledger: an empty database, baseline only, applied, or the guide's
  * "Column already exists" case. `tableCount`: tables in the schema (0: nothing at all yet).
  */
-export function schemaStateCheck(tier: TierSchemaState, status: MigrationStatus, tableCount: number): PreflightCheck {
+export function schemaStateCheck(tier: TierSchemaState, status: MigrationStatus, tableCount: number, dir: string): PreflightCheck {
   const title = 'Tier schema state';
   const entry = tierEntry(status);
   const ledgerSaysApplied = entry?.state === 'applied' || entry?.state === 'modified';
@@ -47,7 +47,7 @@ export function schemaStateCheck(tier: TierSchemaState, status: MigrationStatus,
   const wayOut =
     `The migration was partially applied before (the guide's "Column already exists" case): migrate apply would fail. ` +
     `In production, restore the backup taken before it (tierctl restore MANIFEST). Otherwise remove what it left ` +
-    `(prisma/migrations/${TIER_MIGRATION}/down.sql drops exactly these, IF EXISTS) and apply again; only when all five ` +
+    `(${migrationsDirLabel(dir)}/${TIER_MIGRATION}/down.sql drops exactly these, IF EXISTS) and apply again; only when all five ` +
     `are present and correct, in development, mark it applied: tierctl migrate resolve --applied ${TIER_MIGRATION}.`;
   if (tier.state === 'partial' && ledgerSaysApplied) {
     return preflightCheck('schema-state', title, 'blocker', `The ledger says ${TIER_MIGRATION} is applied, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing (dropped by hand?); ${present.join(', ')} still present`, {
@@ -73,7 +73,7 @@ export function schemaStateCheck(tier: TierSchemaState, status: MigrationStatus,
 }
 
 /** Prisma's ledger: failed migrations block deploy (P3009); an edited migration.sql is drift. */
-export function ledgerCheck(status: MigrationStatus, tableCount: number): PreflightCheck {
+export function ledgerCheck(status: MigrationStatus, tableCount: number, dir: string): PreflightCheck {
   const title = 'Migration ledger';
   const details = status.entries.map((e) => ({ migration: e.name, state: e.state, appliedAt: e.appliedAt?.toISOString() ?? null }));
   if (status.ledgerMissing) {
@@ -94,7 +94,7 @@ export function ledgerCheck(status: MigrationStatus, tableCount: number): Prefli
   const pending = status.entries.filter((e) => e.state === 'pending' || e.state === 'rolled_back');
   const notes = [
     modified.length > 0 ? `migration.sql edited after it was applied: ${modified.map((m) => m.name).join(', ')}` : null,
-    status.unknownInDatabase.length > 0 ? `applied in the database but not in prisma/migrations: ${status.unknownInDatabase.join(', ')}` : null,
+    status.unknownInDatabase.length > 0 ? `applied in the database but not in ${migrationsDirLabel(dir)}: ${status.unknownInDatabase.join(', ')}` : null,
   ].filter((n): n is string => n !== null);
   const summary = `${status.entries.length - pending.length} applied, ${pending.length} pending${pending.length ? ` (${pending.map((p) => p.name).join(', ')})` : ''}`;
   if (notes.length > 0) {
