@@ -16,6 +16,8 @@ declare module 'autocannon' {
     duration?: number;
     /** A fixed number of requests instead of a duration. */
     amount?: number;
+    /** Seconds before a request counts as timed out (default 10). */
+    timeout?: number;
   }
   export interface Result {
     readonly requests: Histogram;

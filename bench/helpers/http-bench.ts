@@ -15,23 +15,27 @@ export interface BenchServer {
   readonly url: string;
   /** CPU time (user + system, ms) the server process has used so far; NaN where /proc is missing. */
   cpuMs(): number;
+  /** The system part of `cpuMs` (the kernel's share: socket writes and reads). */
+  systemMs(): number;
   /** Sends `signal` and waits until the server prints `marker` (see profile-on-signals.ts). */
   signal(signal: NodeJS.Signals, marker: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-function processCpuMs(pid: number | undefined): number {
+function processCpuMs(pid: number | undefined, user = true): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+    return (((user ? Number(fields[11]) : 0) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
   } catch {
     return Number.NaN;
   }
 }
 
-export function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
+/** `root`: another checkout whose bench server to run (bench/route-cpu.ts compares against it). */
+export function startBenchServer(env: Record<string, string>, root?: string): Promise<BenchServer> {
   // One process (tsx as a loader, not its CLI, which would run the script in a grandchild).
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const file = root ? `${root}/bench/helpers/bench-server.ts` : script;
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], ...(root ? { cwd: root } : {}) });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -41,6 +45,7 @@ export function startBenchServer(env: Record<string, string>): Promise<BenchServ
         resolve({
           url: `http://127.0.0.1:${m[1]}`,
           cpuMs: () => processCpuMs(child.pid),
+          systemMs: () => processCpuMs(child.pid, false),
           signal: (signal, marker) =>
             new Promise((done) => {
               const seen = out.length;

@@ -50,12 +50,13 @@ export function createTierChecker(enforce: boolean, metrics: ServerMetrics): Tie
       const result = decision.allowed ? 'allowed' : enforce ? 'denied' : 'shadow_denied';
       metrics.tierChecks.inc({ result });
       metrics.tierCheckDuration.observe({ result }, ms / 1000);
-      const checked = { userId, modelId: model.id, userTier, requiredTier: model.policy.requiredTier, allowed: decision.allowed, durationMs: ms, decisionMs };
       if (decision.allowed) {
-        log.info(checked, 'Tier access check completed');
+        log.info({ userId, modelId: model.id, userTier, requiredTier: model.policy.requiredTier, allowed: true, durationMs: ms, decisionMs }, 'Tier access check completed');
         return { outcome: 'allowed', ms };
       }
-      const denied = { ...checked, requiredTier: decision.requiredTier, reason: decision.reason, enforced: enforce };
+      // Written out, not `{ ...checked, requiredTier, reason, enforced }`: the spread (which
+      // overrides a member) took V8's slow path, ~5 µs per denial. Same members, same order.
+      const denied = { userId, modelId: model.id, userTier, requiredTier: decision.requiredTier, allowed: false, durationMs: ms, decisionMs, reason: decision.reason, enforced: enforce };
       if (!enforce) {
         // Not "Model access denied": the guide's `grep "Model access denied"` counts real
         // denials only, and with enforcement off there are none.

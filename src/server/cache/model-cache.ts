@@ -8,6 +8,8 @@ import type { Catalog } from '../queries/model-catalog.js';
 export interface ModelCache {
   /** The catalog and whether it came from the cache. */
   get(): Promise<{ readonly catalog: Catalog; readonly hit: boolean }>;
+  /** The cached catalog while it is fresh, without waiting (what `get` answers with `hit: true`). */
+  peek(): Catalog | undefined;
   /** Drops the snapshot (the catalog is small: one model's change reloads it all). */
   invalidate(modelId: string): void;
   clear(): void;
@@ -55,6 +57,7 @@ export function createModelCache(load: () => Promise<Catalog>, options: ModelCac
       const inFlight = pending && pending.generation === generation ? pending.promise : start();
       return { catalog: await inFlight, hit: false };
     },
+    peek: () => (snapshot && snapshot.expiresAt > now() ? snapshot.catalog : undefined),
     invalidate: drop,
     clear: drop,
     setLive(value) {

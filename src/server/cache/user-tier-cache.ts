@@ -13,6 +13,8 @@ export interface UserTierEntry {
 
 export interface UserTierCache {
   get(userId: string): Promise<{ readonly entry: UserTierEntry; readonly hit: boolean }>;
+  /** The cached entry while it is fresh, without waiting (what `get` answers with `hit: true`). */
+  peek(userId: string): UserTierEntry | undefined;
   invalidate(userId: string): void;
   clear(): void;
   setLive(live: boolean): void;
@@ -52,6 +54,10 @@ export function createUserTierCache(load: (userId: string) => Promise<UserTierEn
         slots.set(userId, { entry, expiresAt: until });
       }
       return { entry, hit: false };
+    },
+    peek(userId) {
+      const slot = slots.get(userId);
+      return slot && slot.expiresAt > now() ? slot.entry : undefined;
     },
     invalidate(userId) {
       slots.delete(userId);

@@ -11,7 +11,8 @@ import { chatBodySchema, textBodySchema, type ChatBody, type TextBody } from '..
 import { completionBody, responseIdentity, type Kind } from '../completions/openai-shapes.js';
 import { sseStream } from '../completions/sse-stream.js';
 import { errorEnvelopeSchema, sendError } from '../errors/error-envelope.js';
-import type { UpstreamFailure } from '../providers/provider.js';
+import type { Provider, UpstreamFailure } from '../providers/provider.js';
+import type { CatalogModel } from '../queries/model-catalog.js';
 import type { ServerContext } from '../server-context.js';
 import { createDenialJson } from './denial-json.js';
 
@@ -40,13 +41,21 @@ function upstreamError(request: FastifyRequest, reply: FastifyReply, provider: s
 
 export function registerCompletions(app: FastifyInstance, ctx: ServerContext): void {
   const denialJson = createDenialJson();
-  const handle = async (kind: Kind, request: FastifyRequest<{ Body: ChatBody | TextBody }>, reply: FastifyReply) => {
+  type Request = FastifyRequest<{ Body: ChatBody | TextBody }>;
+  // With the catalog cached, everything up to the provider happens at once: a 403/404/400/503
+  // is sent and the handler returns nothing; otherwise it returns the promise of the answer.
+  const handle = (kind: Kind, request: Request, reply: FastifyReply) => {
+    request.tierctl.modelId = request.body.model;
+    const model = ctx.models.find(request.body.model, request.log);
+    if (model instanceof Promise) return model.then((m): unknown => answer(kind, request, reply, m));
+    const answered = answer(kind, request, reply, model);
+    return answered === reply ? undefined : answered;
+  };
+  const answer = (kind: Kind, request: Request, reply: FastifyReply, model: CatalogModel | undefined) => {
     const body = request.body;
     const state = request.tierctl;
     const userId = state.userId!;
     const tier = state.userTier!;
-    state.modelId = body.model;
-    const model = await ctx.models.find(body.model, request.log);
     if (!model) return sendError(request, reply, 404, 'model_not_found', `The model '${body.model}' does not exist`, { model_id: body.model });
     const check = ctx.tierChecker.check({ userId, tier, lookupMs: state.tierLookupMs }, model, request.log);
     state.tierCheckMs = check.ms;
@@ -65,6 +74,12 @@ export function registerCompletions(app: FastifyInstance, ctx: ServerContext): v
     if (!provider) {
       return upstreamError(request, reply, model.provider, { code: 'provider_not_configured', message: `No upstream is configured for provider '${model.provider}'` });
     }
+    return complete(kind, request, reply, model, provider);
+  };
+  const complete = async (kind: Kind, request: Request, reply: FastifyReply, model: CatalogModel, provider: Provider) => {
+    const body = request.body;
+    const state = request.tierctl;
+    const userId = state.userId!;
     const controller = new AbortController();
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) controller.abort();

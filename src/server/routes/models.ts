@@ -4,7 +4,7 @@
  * tier schema the models carry only their old fields. Bodies are built once per catalog
  * snapshot and caller tier, then served as they are.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { POLICY_UNAVAILABLE, type Catalog, type CatalogModel } from '../queries/model-catalog.js';
 import { accessStatus, decideAccess, type Tier } from '../../tier/index.js';
 import { identifyHook } from '../auth/identify-hook.js';
@@ -76,8 +76,11 @@ export function registerModels(app: FastifyInstance, ctx: ServerContext): void {
     if (json === undefined) byTier.set(tier, (json = JSON.stringify(modelListing(catalog, tier))));
     return json;
   };
-  app.get('/v1/models', { schema, onRequest: identifyHook(ctx.auth, false) }, async (request, reply) => {
-    const catalog = await ctx.models.listing(request.log);
-    return reply.type('application/json; charset=utf-8').send(body(catalog, request.tierctl.userTier));
+  const send = (catalog: Catalog, request: FastifyRequest, reply: FastifyReply) => reply.type('application/json; charset=utf-8').send(body(catalog, request.tierctl.userTier));
+  // A cached catalog is sent at once (the handler returns nothing: the reply is sent); else when it is read.
+  app.get('/v1/models', { schema, onRequest: identifyHook(ctx.auth, false) }, (request, reply) => {
+    const catalog = ctx.models.listing(request.log);
+    if (catalog instanceof Promise) return catalog.then((c) => send(c, request, reply));
+    send(catalog, request, reply);
   });
 }
