@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { ExitCode } from '../shared/exit-codes.js';
+import { flagsAfterCommand } from './flags-after-command.js';
 import { buildProgram } from './program.js';
 import { processStreams, reportError, setDebug } from './run-action.js';
 
@@ -16,7 +17,7 @@ for (const stream of [process.stdout, process.stderr]) {
 const program = buildProgram(process.argv).hook('preAction', (_program, action) => setDebug(action.opts().debug === true));
 
 // No top-level await: the bundle is CommonJS (scripts/bundle-cli.js).
-program.parseAsync(process.argv).catch(async (e: unknown) => {
+program.parseAsync([...process.argv.slice(0, 2), ...flagsAfterCommand(program, process.argv.slice(2))]).catch(async (e: unknown) => {
   if (e instanceof CommanderError) {
     const done = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
     process.exitCode = done ? ExitCode.ok : ExitCode.usage;

@@ -61,7 +61,7 @@ export function buildProgram(argv?: readonly string[]): Command {
       'after',
       `\nConfiguration: flags > environment > .env (DATABASE_URL, API_URL, JWT_SECRET, ...; TIERCTL_ENV_FILE names another file).\n` +
         `Passwords are never printed: URLs are shown with the password redacted. Durations: 500ms, 5s, 2m, 1h; a bare number is seconds.\n` +
-        `An internal error prints one line and a hint; --debug (after the command's name) adds its stack trace.\n\n` +
+        `An internal error prints one line and a hint; --debug (before or after the command's name) adds its stack trace.\n\n` +
         `Examples:\n  $ tierctl rehearse\n  $ tierctl preflight --database-url postgresql://app@db.internal:5432/app\n` +
         `  $ tierctl deploy --api-url http://localhost:3000 --seed --test-users\n  $ tierctl help migrate apply\n\n${EXIT_CODE_HELP}\n`,
     );
