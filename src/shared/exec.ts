@@ -1,4 +1,6 @@
 import { execa } from 'execa';
+import { access, constants } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
 import { childEnvironment } from './child-env.js';
 import { ExitCode } from './exit-codes.js';
 import { err, failure, ok, type Result } from './failure.js';
@@ -111,4 +113,14 @@ export async function execOk(command: string, args: readonly string[], options: 
   const how = r.value.exitCode === null ? `was killed by ${r.value.signal}` : `exited with ${r.value.exitCode}`;
   const tail = stderrTail(r.value.stderr);
   return err(failure('command_failed', `${describeCommand(command, args)} ${how}${tail ? `:\n  ${tail.replaceAll('\n', '\n  ')}` : ''}`, ExitCode.failed));
+}
+
+/** Where a child started with `command` (no slash) would find it: the first executable on this process's PATH, or null. */
+export async function findOnPath(command: string): Promise<string | null> {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, command);
+    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+  }
+  return null;
 }

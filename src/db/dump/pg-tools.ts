@@ -1,8 +1,8 @@
-import { access, chmod, constants, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode } from '../../shared/exit-codes.js';
-import { execOk, type ExecOptions, type ExecResult } from '../../shared/exec.js';
+import { execOk, findOnPath, type ExecOptions, type ExecResult } from '../../shared/exec.js';
 import { err, failure, ok, type Result } from '../../shared/failure.js';
 
 /**
@@ -44,14 +44,16 @@ const DEBIAN_VERSIONS = '/usr/lib/postgresql';
 
 /**
  * On Debian and Ubuntu, a client program on PATH is postgresql-common's pg_wrapper, a Perl
- * script costing ~30 ms per start before it runs /usr/lib/postgresql/N/bin/TOOL. For tools
- * that read any older version's output (pg_restore), run the newest installed one directly,
- * as the wrapper would. Elsewhere, or for an explicit path, the name as given.
+ * script costing ~30 ms per start before it runs /usr/lib/postgresql/N/bin/TOOL. With PGHOST
+ * set (tierctl always sets it) the wrapper runs the newest installed version of the tool,
+ * so when the tool PATH finds is that wrapper, the newest one is run directly. Elsewhere,
+ * for another program first on PATH, for none, or for an explicit path: the name as given.
  */
 export async function directPgTool(tool: string): Promise<string> {
   if (tool.includes('/')) return tool;
   try {
-    await access(DEBIAN_WRAPPER);
+    const onPath = await findOnPath(tool);
+    if (onPath === null || (await realpath(onPath)) !== DEBIAN_WRAPPER) return tool;
     const majors = (await readdir(DEBIAN_VERSIONS)).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
     for (const major of majors) {
       const direct = join(DEBIAN_VERSIONS, major, 'bin', tool);

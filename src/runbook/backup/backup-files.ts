@@ -31,7 +31,35 @@ export function variant(name: string, n: number): string {
  * a dump holds password hashes and must not be readable by other users, not even briefly.
  */
 export async function createPrivateFiles(paths: readonly string[]): Promise<void> {
-  for (const path of paths) await (await open(path, 'wx', 0o600)).close();
+  await Promise.all(paths.map(async (path) => (await open(path, 'wx', 0o600)).close()));
+}
+
+/** Writes `data` over an existing (private) file and waits until it is on disk (fdatasync). */
+export async function writeDurably(path: string, data: string): Promise<void> {
+  const file = await open(path, 'w');
+  try {
+    await file.writeFile(data);
+    await file.datasync();
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Makes the names created in (or removed from) `dir` durable: fsync of the directory, as
+ * PostgreSQL's fsync_fname does it (file systems that cannot sync a directory are skipped).
+ */
+export async function syncDir(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EBADF' && code !== 'EISDIR' && code !== 'EACCES') throw e;
+  } finally {
+    await handle?.close();
+  }
 }
 
 const unwritable = (dir: string, why: string) =>
@@ -77,11 +105,11 @@ export interface FileDigest {
   readonly sha256: string;
 }
 
-/** Size and SHA-256 of a file, streamed (dumps can be large). */
+/** Size and SHA-256 of a file, streamed (dumps can be large) in 1 MiB reads. */
 export async function digestFile(path: string): Promise<FileDigest> {
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of createReadStream(path)) {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
   }

@@ -26,13 +26,16 @@ export async function readServerVersion(client: pg.ClientBase): Promise<PgVersio
 
 /**
  * Opens a REPEATABLE READ, READ ONLY transaction and exports its snapshot, so that
- * pg_dump (`--snapshot`) and the counts and CSV read here see exactly the same data.
- * The caller ends the transaction once pg_dump is done.
+ * pg_dump (`--snapshot`) and the counts and CSV read here see exactly the same data; the
+ * server's version comes in the same round trip. The caller ends the transaction (or the
+ * connection) once pg_dump is done.
  */
-export async function exportSnapshot(client: pg.ClientBase): Promise<string> {
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-  const { rows } = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
-  return rows[0]!.id;
+export async function exportSnapshot(client: pg.ClientBase): Promise<{ readonly snapshot: string; readonly server: PgVersion }> {
+  const results = (await client.query(
+    `BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT pg_export_snapshot() AS id, current_setting('server_version_num') AS v`,
+  )) as unknown as pg.QueryResult<{ id: string; v: string }>[];
+  const row = results[1]!.rows[0]!;
+  return { snapshot: row.id, server: serverVersion(Number(row.v)) };
 }
 
 /** Last applied migration (Prisma's order: by name), every applied one, and failed ones. */

@@ -1,16 +1,15 @@
-import { writeFile } from 'node:fs/promises';
+import type pg from 'pg';
 import { join } from 'node:path';
 import { readDumpToc } from '../../db/dump/dump-toc.js';
-import { connectClient } from '../../db/pg-connect.js';
-import { requireSession } from '../../db/pooler-check.js';
+import { sessionClient } from '../../db/pooler-check.js';
 import { checkToolCanDump, directPgTool, execPg, newerPgDumpHint, parsePgVersion, siblingTool, type PgVersion } from '../../db/dump/pg-tools.js';
 import { ExitCode } from '../../shared/exit-codes.js';
 import { err, failure, ok, TierctlError, type Result } from '../../shared/failure.js';
 import { sessionRedacted, sessionUrl, type DatabaseTarget } from '../../shared/database-target.js';
 import type { Reporter } from '../../shared/reporter.js';
-import { backupNames, checkBackupDir, createPrivateFiles, digestFile, dumpName, manifestName, publish, removeQuietly, tempPath, writeFailure } from './backup-files.js';
+import { backupNames, checkBackupDir, createPrivateFiles, digestFile, dumpName, manifestName, publish, removeQuietly, syncDir, tempPath, writeDurably, writeFailure, type FileDigest } from './backup-files.js';
 import { manifestJson, MANIFEST_FORMAT, type BackupManifest } from './backup-manifest.js';
-import { exportSnapshot, readDatabaseState, readServerVersion, type DatabaseState } from './backup-state.js';
+import { exportSnapshot, readDatabaseState, type DatabaseState } from './backup-state.js';
 
 /**
  * The guide's pre-deployment steps 4 and 5, verified: `pg_dump -F c` to
@@ -24,7 +23,7 @@ export interface BackupOptions {
   /** pg_dump and the snapshot it shares need a session: the direct URL when there is one. */
   readonly database: DatabaseTarget;
   readonly dir: string;
-  /** pg_dump to use (default: the one on PATH); pg_restore is taken from beside it. */
+  /** pg_dump to use (default: the one on PATH, or on Debian the newest installed, as its pg_wrapper picks); pg_restore is taken from beside it. */
   readonly pgDump?: string;
 }
 
@@ -46,7 +45,7 @@ const diskFull = (e: { message: string }) => /No space left on device/i.test(e.m
 
 async function writeOrFail(path: string, data: string, what: string): Promise<void> {
   try {
-    await writeFile(path, data);
+    await writeDurably(path, data);
   } catch (e) {
     throw new TierctlError(writeFailure(what, e));
   }
@@ -80,50 +79,56 @@ async function runPgDump(pgDump: string, url: string, file: string, snapshot: st
 export async function backupDatabase(options: BackupOptions, deps: BackupDeps): Promise<Result<BackupReport>> {
   const { dir, database } = options;
   const url = sessionUrl(database);
-  const dirOk = await checkBackupDir(dir);
-  if (!dirOk.ok) return dirOk;
-  // pg_dump sets session settings (search_path '') and holds a snapshot: never through a transaction pooler.
-  const session = await requireSession(database, 'tierctl backup (pg_dump)');
+  // pg_dump sets session settings (search_path '') and holds a snapshot: never through a
+  // transaction pooler. The probe's session connection is the one the snapshot is taken on.
+  const [dirOk, session, tools] = await Promise.all([checkBackupDir(dir), sessionClient(database, 'tierctl backup (pg_dump)'), pgToolsToRun(options.pgDump)]);
+  if (!dirOk.ok) {
+    if (session.ok) await session.value.end().catch(() => {});
+    return dirOk;
+  }
   if (!session.ok) return session;
-  const pgDump = options.pgDump ?? 'pg_dump';
-  const connected = await connectClient(url);
-  if (!connected.ok) return connected;
-  const client = connected.value;
+  const client = session.value;
+  let closing: Promise<void> | null = null;
   const at = (deps.now ?? (() => new Date()))();
   const names = backupNames(at);
   const temps = { dump: tempPath(dir, dumpName(names.base)), csv: tempPath(dir, names.csv), manifest: tempPath(dir, manifestName(names.base)) };
   const published: string[] = [];
   try {
-    const server = await readServerVersion(client);
-    await createPrivateFiles(Object.values(temps));
+    const [{ snapshot, server }] = await Promise.all([exportSnapshot(client), createPrivateFiles(Object.values(temps))]);
     const step = deps.reporter.step(`pg_dump -F c ${sessionRedacted(database)} -> ${join(dir, dumpName(names.base))}`);
-    const snapshot = await exportSnapshot(client);
-    // Settle both before going on: pg_dump must not outlive this step.
-    const settled = await Promise.allSettled([runPgDump(pgDump, url, temps.dump, snapshot, server, deps.signal), readDatabaseState(client, database.schema)]);
-    const [dumped, state] = [valueOf(settled[0]), valueOf(settled[1])];
-    await client.query('COMMIT');
+    // While pg_dump runs: the counts, ledger and CSV in its snapshot, the CSV written to
+    // disk and checksummed. Settle both before going on: pg_dump must not outlive this step.
+    const settled = await Promise.allSettled([runPgDump(tools.pgDump, url, temps.dump, snapshot, server, deps.signal), readStateAndCsv(client, database.schema, temps.csv, names.csv)]);
+    // The snapshot is no longer needed: the connection closes while the dump is verified.
+    closing = client.end().catch(() => {});
+    const [dumped, { state, csvDigest }] = [valueOf(settled[0]), valueOf(settled[1])];
     if (!dumped.ok) {
       step.fail(dumped.failure.message);
       return dumped;
     }
     step.succeed();
-    if (state.modelsCsv) await writeOrFail(temps.csv, state.modelsCsv.csv, names.csv);
-    else deps.reporter.warn('No models table: the models CSV (guide step 5) was not written.');
-    const manifest = await describeBackup({ database, at, server, state, names, temps, pgRestore: await directPgTool(siblingTool(pgDump, 'pg_restore')), deps });
-    await writeOrFail(temps.manifest, manifestJson(manifest), 'the manifest');
+    if (!state.modelsCsv) deps.reporter.warn('No models table: the models CSV (guide step 5) was not written.');
+    const manifest = await describeBackup({ database, at, server, state, names, temps, csvDigest, pgRestore: tools.pgRestore, deps });
     // Publish: dump first (its name decides the manifest's), the manifest last, so a
-    // manifest on disk always means a complete backup.
-    const dumpFinal = await publish(dir, temps.dump, dumpName(names.base));
-    published.push(join(dir, dumpFinal));
+    // manifest on disk always means a complete backup. pg_dump synced the dump's data
+    // itself; the CSV's and the manifest's are synced here, and the directory before the
+    // manifest's name appears and after, so that the order holds after a crash too.
+    const publishData = async () => {
+      const dumpFinal = await publish(dir, temps.dump, dumpName(names.base));
+      published.push(join(dir, dumpFinal));
+      const csvFinal = state.modelsCsv ? await publish(dir, temps.csv, names.csv) : null;
+      if (csvFinal) published.push(join(dir, csvFinal));
+      await syncDir(dir);
+      return { dumpFinal, csvFinal };
+    };
+    const written = await Promise.allSettled([publishData(), writeOrFail(temps.manifest, manifestJson(manifest), 'the manifest')]);
+    const { dumpFinal, csvFinal } = valueOf(written[0]);
+    valueOf(written[1]);
     const base = dumpFinal.replace(/\.dump$/, '');
-    let csvFinal: string | null = null;
-    if (state.modelsCsv) {
-      csvFinal = await publish(dir, temps.csv, names.csv);
-      published.push(join(dir, csvFinal));
-    }
     const final: BackupManifest = { ...manifest, files: { dump: { ...manifest.files.dump, name: dumpFinal }, modelsCsv: manifest.files.modelsCsv && { ...manifest.files.modelsCsv, name: csvFinal! } } };
     if (dumpFinal !== dumpName(names.base) || csvFinal !== names.csv) await writeOrFail(temps.manifest, manifestJson(final), 'the manifest');
     await publish(dir, temps.manifest, manifestName(base), true);
+    await syncDir(dir);
     deps.reporter.info(`Backup complete: ${join(dir, manifestName(base))}`);
     return ok({ dir, manifestPath: join(dir, manifestName(base)), dumpPath: join(dir, dumpFinal), csvPath: csvFinal && join(dir, csvFinal), manifest: final });
   } catch (e) {
@@ -132,10 +137,27 @@ export async function backupDatabase(options: BackupOptions, deps: BackupDeps): 
     if ((e as NodeJS.ErrnoException).code) return err(writeFailure(`the backup in ${dir}`, e));
     throw e;
   } finally {
-    await client.query('ROLLBACK').catch(() => {});
-    await client.end().catch(() => {});
+    await (closing ?? client.end().catch(() => {}));
     await removeQuietly(Object.values(temps));
   }
+}
+
+/**
+ * pg_dump as given, else the one on PATH, and pg_restore from beside it. On Debian the
+ * one on PATH is pg_wrapper, a Perl script (~30 ms a start) that, with PGHOST set as
+ * tierctl always sets it, runs the newest installed version: that one is run directly.
+ */
+async function pgToolsToRun(given: string | undefined): Promise<{ readonly pgDump: string; readonly pgRestore: string }> {
+  const pgDump = given ?? (await directPgTool('pg_dump'));
+  return { pgDump, pgRestore: await directPgTool(siblingTool(pgDump, 'pg_restore')) };
+}
+
+/** The manifest's view of the database, and the models CSV written (synced) and checksummed. */
+async function readStateAndCsv(client: pg.ClientBase, schema: string, csvPath: string, csvName: string): Promise<{ state: DatabaseState; csvDigest: FileDigest | null }> {
+  const state = await readDatabaseState(client, schema);
+  if (!state.modelsCsv) return { state, csvDigest: null };
+  await writeOrFail(csvPath, state.modelsCsv.csv, csvName);
+  return { state, csvDigest: await digestFile(csvPath) };
 }
 
 interface DescribeInput {
@@ -144,7 +166,8 @@ interface DescribeInput {
   readonly server: PgVersion;
   readonly state: DatabaseState;
   readonly names: ReturnType<typeof backupNames>;
-  readonly temps: { readonly dump: string; readonly csv: string };
+  readonly temps: { readonly dump: string };
+  readonly csvDigest: FileDigest | null;
   readonly pgRestore: string;
   readonly deps: BackupDeps;
 }
@@ -152,11 +175,8 @@ interface DescribeInput {
 /** Verifies the dump with `pg_restore --list` and builds the manifest (file names still the intended ones). */
 async function describeBackup(i: DescribeInput): Promise<BackupManifest> {
   const step = i.deps.reporter.step('verify the dump (pg_restore --list) and checksum the files');
-  const [toc, dump, csv] = await Promise.all([
-    readDumpToc(i.pgRestore, i.temps.dump, i.deps.signal),
-    digestFile(i.temps.dump),
-    i.state.modelsCsv ? digestFile(i.temps.csv) : Promise.resolve(null),
-  ]);
+  const [toc, dump] = await Promise.all([readDumpToc(i.pgRestore, i.temps.dump, i.deps.signal), digestFile(i.temps.dump)]);
+  const csv = i.csvDigest;
   if (!toc.ok) {
     step.fail(toc.failure.message);
     throw new TierctlError({ ...toc.failure, exitCode: toc.failure.exitCode === ExitCode.refused ? ExitCode.failed : toc.failure.exitCode });
