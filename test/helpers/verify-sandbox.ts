@@ -16,7 +16,7 @@ import { plainTarget } from '../../src/shared/database-target.js';
 export interface VerifySandbox {
   db(): TestDatabase;
   app(): RunningApp;
-  /** runVerify's Result against `apiUrl` (default: the app), with the database for test 1. */
+  /** runVerify's Result against `apiUrl` (default: the app), with the database for test 1; a request gets 15 s (a loaded 2-core machine answered some listings after 5 s). */
   run(apiUrl?: string, extra?: Partial<VerifyOptions>): Promise<Result<VerifyReport>>;
   /** The report, or a thrown error when runVerify gave none. */
   verify(apiUrl?: string, extra?: Partial<VerifyOptions>): Promise<VerifyReport>;
@@ -39,7 +39,7 @@ export function useVerifySandbox(): VerifySandbox {
     return app;
   };
   const run = (apiUrl = running().url, extra: Partial<VerifyOptions> = {}) =>
-    runVerify({ apiUrl, database: plainTarget(db().url), fixturesDir: FIXTURES_DIR, password: GUIDE_TEST_PASSWORD, waitMs: 5000, timeoutMs: 5000, ...extra });
+    runVerify({ apiUrl, database: plainTarget(db().url), fixturesDir: FIXTURES_DIR, password: GUIDE_TEST_PASSWORD, waitMs: 5000, timeoutMs: 15_000, ...extra });
   const verify = async (apiUrl?: string, extra?: Partial<VerifyOptions>) => {
     const r = await run(apiUrl, extra);
     if (!r.ok) throw new Error(r.failure.message);
