@@ -41,7 +41,9 @@ const phases = (json: { phases: { id: string; outcome: string }[] }) => json.pha
 describe('tierctl deploy', () => {
   it('stops at a migration that cannot get its lock: nothing changed, the database and service state said, evidence written', async () => {
     // The "stop" hook leaves an old session behind that holds a lock on models (a backend that did not really stop).
-    const holder = `(psql '${db().url}' -qc "BEGIN; LOCK TABLE models IN ACCESS SHARE MODE; SELECT pg_sleep(4); COMMIT" >/dev/null 2>&1 &) ; sleep 0.5`;
+    // The hook returns once the lock is held (polling pg_locks), however long psql takes to start.
+    const held = `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'deploy-test-holder' AND l.relation = 'models'::regclass AND l.granted`;
+    const holder = `(PGAPPNAME=deploy-test-holder psql '${db().url}' -qc "BEGIN; LOCK TABLE models IN ACCESS SHARE MODE; SELECT pg_sleep(60); COMMIT" >/dev/null 2>&1 &) ; until psql '${db().url}' -Atc "${held}" | grep -q 1; do sleep 0.1; done`;
     const r = await deploy(app.url, '--stop-cmd', holder, '--start-cmd', 'true', '--lock-timeout', '100ms', '--json');
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
@@ -51,7 +53,7 @@ describe('tierctl deploy', () => {
     expect(report.state).toMatchObject({ database: expect.stringMatching(/^unchanged/), service: expect.stringMatching(/started again by --start-cmd on the unchanged schema/) });
     expect(JSON.parse(await readFile(report.evidence.json, 'utf8'))).toMatchObject({ outcome: 'failed', backupManifest: { format: 'tierctl-backup/1' } });
     expect(await tierColumns()).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 4000));
+    await db().pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'deploy-test-holder'`);
     // It changed nothing and started the service again: its journal blocks no new deployment, and
     // there is nothing to resume (a resume would skip the stop hook that the restart undid).
     expect(JSON.parse(await readFile(join(dir, 'journal.json'), 'utf8')).state).toBe('failed_unchanged');

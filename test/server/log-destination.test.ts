@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait-for.js';
 import { BATCH_CHARS, BATCH_MS, cachedIsoTime, createLogDestination } from '../../src/server/log-destination.js';
 
 const tempFile = async () => join(await mkdtemp(join(tmpdir(), 'tierctl-log-')), 'server.log');
@@ -15,9 +17,10 @@ describe('createLogDestination (batched log lines)', () => {
     const dest = createLogDestination(file);
     dest.write('one\n');
     dest.write('two é\n');
-    expect(await readFile(file, 'utf8')).toBe('');
-    await sleep(BATCH_MS * 4);
-    expect(await readFile(file, 'utf8')).toBe('one\ntwo é\n');
+    // Read synchronously: no timer can run between the writes and the read.
+    expect(readFileSync(file, 'utf8')).toBe('');
+    await sleep(BATCH_MS);
+    await waitFor('the held lines written', async () => (await readFile(file, 'utf8')) === 'one\ntwo é\n', 5000);
   });
 
   it('writes at once when BATCH_CHARS are pending, and flushSync writes the rest', async () => {
@@ -26,7 +29,7 @@ describe('createLogDestination (batched log lines)', () => {
     const line = `${'x'.repeat(99)}\n`;
     const count = Math.ceil(BATCH_CHARS / line.length) + 3;
     for (let i = 0; i < count; i++) dest.write(line);
-    const written = lines(await readFile(file, 'utf8')).length;
+    const written = lines(readFileSync(file, 'utf8')).length;
     expect(written).toBeGreaterThan(0);
     expect(written).toBeLessThan(count);
     dest.flushSync();
