@@ -15,7 +15,14 @@ export function migrateDeployLines(found: number, migrationsDir: string | undefi
   return { head, last: 'Database is now in sync with schema.' };
 }
 
+/**
+ * Guide step 6's count line, `Created/updated 3 models` word for word for the guide's count;
+ * the noun agrees with the count otherwise (`1 model`, `0 models`), so a grep for the
+ * guide's line or for `Created/updated` finds it whatever the count.
+ */
+export const createdUpdatedLine = (touched: number): string => `Created/updated ${touched} model${touched === 1 ? '' : 's'}`;
+
 /** Guide step 6 (`npx prisma db seed`): the line before the seed's table, and the two after it. */
 export function seedGuideLines(touched: number, upToDate: number): [string, string, string] {
-  return ['Seeding database...', `Created/updated ${touched} models${upToDate > 0 ? ` (${upToDate} already up to date)` : ''}`, 'Seeding completed successfully'];
+  return ['Seeding database...', `${createdUpdatedLine(touched)}${upToDate > 0 ? ` (${upToDate} already up to date)` : ''}`, 'Seeding completed successfully'];
 }

@@ -29,7 +29,7 @@ export interface SeedReport {
   /** Sandbox models inserted (with `catalog`). */
   readonly inserted: readonly string[];
   readonly changes: readonly AssignmentChange[];
-  /** Models created or whose tier fields changed: the guide's "Created/updated N models". */
+  /** Models created or whose tier fields changed: the guide's "Created/updated 3 models" (createdUpdatedLine). */
   readonly touched: number;
 }
 

@@ -96,6 +96,14 @@ describe("the guide's steps 4 and 6, one command each", () => {
     expect(jsonOf(again)).toMatchObject({ ok: true, touched: 0 });
     const rerun = [GUIDE.step6[0], 'Created/updated 0 models (3 already up to date)', GUIDE.step6[2]];
     expect(inOrder(again.stderr, rerun)).toEqual(rerun);
+
+    // One model changed since: the count line agrees with its number, and the guide's grep still finds it.
+    await j.sql(`UPDATE models SET required_tier = 'free' WHERE id = 'gpt-5'`);
+    const one = await j.tierctl(['seed', '--yes']);
+    expect(one.code, one.stderr).toBe(0);
+    const oneLines = [GUIDE.step6[0], 'Created/updated 1 model (2 already up to date)', GUIDE.step6[2]];
+    expect(inOrder(one.stdout, oneLines)).toEqual(oneLines);
+    expect(one.stdout.split('\n').filter((l) => l.includes('Created/updated'))).toEqual(['Created/updated 1 model (2 already up to date)']);
   }, 60_000);
 
   it('a dry run prints none of them: it seeds and applies nothing', async () => {

@@ -70,7 +70,7 @@ describe('journey: re-deploying a database that was deployed before', () => {
       const report = jsonOf<Report>(r);
       expect(r.code, r.stderr).toBe(1);
       expect(report.outcome).toBe('rolled_back');
-      expect(report.phases.find((p) => p.id === 'seed')?.detail).toBe('Created/updated 1 models');
+      expect(report.phases.find((p) => p.id === 'seed')?.detail).toBe('Created/updated 1 model');
       expect(report.phases.find((p) => p.id === 'auto-rollback')).toMatchObject({ outcome: 'ok', detail: expect.stringMatching(/set back: gemini-2\.0-pro/) });
     } finally {
       await proxy.close();

@@ -12,7 +12,7 @@ import { preflight } from '../preflight/preflight.js';
 import { seedTiers } from '../seed-tiers.js';
 import type { DeployDeps, DeployOptions, VerifySummary } from './deploy-types.js';
 import type { PhaseDone } from './run-phase.js';
-import { migrateDeployLines, seedGuideLines } from '../guide-output.js';
+import { createdUpdatedLine, migrateDeployLines, seedGuideLines } from '../guide-output.js';
 import { waitHealthy } from '../../verify/wait-healthy.js';
 import { waitTierFields } from '../../verify/wait-tier-fields.js';
 
@@ -74,7 +74,7 @@ export async function seedPhase(o: DeployOptions, deps: DeployDeps) {
   const r = await seedTiers({ database: o.database, fixturesDir: o.fixturesDir }, quiet(deps));
   if (!r.ok) return r;
   // The changes (before and after) are what an automatic rollback undoes when the tier columns stay.
-  return ok({ detail: `Created/updated ${r.value.touched} models`, data: { touched: r.value.touched, changes: r.value.changes.filter((c) => c.changed) }, guide: seedGuideLines(r.value.touched, r.value.changes.length - r.value.touched) });
+  return ok({ detail: createdUpdatedLine(r.value.touched), data: { touched: r.value.touched, changes: r.value.changes.filter((c) => c.changed) }, guide: seedGuideLines(r.value.touched, r.value.changes.length - r.value.touched) });
 }
 
 export async function testUsersPhase(o: DeployOptions) {
