@@ -169,4 +169,17 @@ describe('tierctl monitor --once', () => {
       await app.close();
     }
   });
+
+  it('a database (or ?schema=) without api_logs: "not measured" (exit 5) with the reason, not "a bug in tierctl"', async () => {
+    const r = await runCli(['monitor', '--once', '--json'], { env: { DATABASE_URL: `${db().url}?schema=elsewhere` } });
+    expect(r.code, r.stdout + r.stderr).toBe(5);
+    const report = JSON.parse(r.stdout);
+    expect(report.notMeasured).toEqual([{ source: 'api_logs', reason: expect.stringContaining('has no table elsewhere.api_logs') }]);
+    expect(report.alerts.find((a: { id: string }) => a.id === 'tier_denials')).toMatchObject({ value: null, source: 'api_logs', firing: false });
+    const text = await runCli(['monitor', '--once'], { env: { DATABASE_URL: `${db().url}?schema=elsewhere` } });
+    expect(text.code).toBe(5);
+    expect(text.stdout).toMatch(/Not measured \(api_logs\): .*has no table elsewhere\.api_logs/);
+    expect(text.stderr).not.toMatch(/Internal error|bug in tierctl/);
+  });
 });
+

@@ -88,4 +88,11 @@ describe('tierctl access explain', () => {
     expect((await runCli(['access', 'explain', '--user', 'ghost@example.com', '--model', 'gpt-5'], { env })).code).toBe(1);
     expect((await runCli(['access', 'explain', '--model', 'gpt-5'], { env })).code).toBe(2);
   });
+
+  it('a database (or ?schema=) without the API\'s tables: a clear configuration error (exit 2), not "a bug in tierctl"', async () => {
+    const r = await runCli(['access', 'explain', '--user', 'free@example.com', '--model', 'gpt-5', '--database-url', `${db().url}?schema=elsewhere`]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('has no elsewhere.users, elsewhere.subscriptions, elsewhere.models');
+    expect(r.stderr).not.toMatch(/Internal error|bug in tierctl/);
+  });
 });

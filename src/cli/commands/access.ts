@@ -32,7 +32,7 @@ export function registerAccess(program: Command): void {
         exits: [
           [0, 'explained (allowed or denied)'],
           [1, 'no such user'],
-          [2, 'usage or configuration error'],
+          [2, "usage or configuration error (a database or ?schema= without the API's users, subscriptions or models table)"],
           [3, 'database unreachable'],
         ],
       }),

@@ -43,7 +43,7 @@ export function registerMonitor(program: Command): void {
           [1, 'an alert fires'],
           [2, 'usage or configuration error'],
           [3, 'database or API unreachable, and no other source given to measure'],
-          [5, 'no alert fires, but a source given could not be measured (/metrics refused, timed out, or answered 404 or HTML; the database unreachable): its figures show as not measured, the other source\'s figures still print'],
+          [5, 'no alert fires, but a source given could not be measured (/metrics refused, timed out, or answered 404 or HTML; the database unreachable or without api_logs): its figures show as not measured, the other source\'s figures still print'],
           [130, 'Ctrl-C (--watch)'],
         ],
       }),

@@ -5,7 +5,7 @@ import type { DatabaseTarget } from '../../shared/database-target.js';
 import { METRICS } from '../../shared/metric-names.js';
 import type { MonitorThresholds } from '../../shared/monitor-thresholds.js';
 import { ExitCode } from '../../shared/exit-codes.js';
-import { err, ok, type Result } from '../../shared/failure.js';
+import { err, failure, ok, type Result } from '../../shared/failure.js';
 import { hasSample, sumSamples, type PromSample } from '../../shared/prometheus-text.js';
 import { scrapeMetrics } from './scrape-metrics.js';
 
@@ -57,8 +57,12 @@ interface LogFigures {
   tierCheck: { avgMs: number | null; samples: number };
 }
 
-async function readLogs(client: pg.ClientBase, schema: string): Promise<LogFigures> {
+async function readLogs(client: pg.ClientBase, schema: string, database: string): Promise<Result<LogFigures>> {
   const apiLogs = qualified(schema, 'api_logs');
+  const found = await client.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [apiLogs]);
+  if (!found.rows[0]!.found) {
+    return err(failure('api_logs_missing', `${database} has no table ${schema}.api_logs: not the API's database (or schema), or its migrations are not applied (tierctl migrate status)`, ExitCode.notMeasured));
+  }
   const denied = `status_code = 403 AND error_code = 'model_access_restricted'`;
   // One after the other: one connection runs one query at a time (queued concurrent calls are
   // deprecated in pg 8 and an error in pg 9).
@@ -70,12 +74,12 @@ async function readLogs(client: pg.ClientBase, schema: string): Promise<LogFigur
     `SELECT status_code, count(*) AS n FROM ${apiLogs} WHERE created_at >= now() - interval '1 hour' GROUP BY status_code ORDER BY status_code`,
   );
   const tier = await client.query<{ avg: number | null; n: string }>(`SELECT avg(tier_check_ms) AS avg, count(tier_check_ms) AS n FROM ${apiLogs} WHERE created_at >= now() - interval '1 hour'`);
-  return {
+  return ok({
     denialsLastHour: Number(lastHour.rows[0]!.n),
     perHour: perHour.rows.map((r) => ({ hour: r.hour.toISOString(), count: Number(r.n) })),
     byStatus: byStatus.rows.map((r) => ({ status: r.status_code, count: Number(r.n) })),
     tierCheck: { avgMs: tier.rows[0]!.avg, samples: Number(tier.rows[0]!.n) },
-  };
+  });
 }
 
 function alert(a: Omit<Alert, 'firing'>): Alert {
@@ -91,8 +95,9 @@ function metricsLatencyMs(samples: readonly PromSample[]): number | null {
 /**
  * A source that could not be read: not measured (its figures null, with the reason) when the
  * other source was given, as the guide's monitoring keeps the figures it can read; alone, an
- * unreachable source is the failure itself (exit 3). /metrics answering but not Prometheus
- * text (a 404, an HTML page) is not measured even alone (exit 5).
+ * unreachable source is the failure itself (exit 3). A source that answers without its
+ * figures (/metrics a 404 or an HTML page, a database without api_logs) is not measured even
+ * alone (exit 5).
  */
 function unmeasuredOf(source: UnmeasuredSource['source'], read: Result<unknown> | null, otherGiven: boolean): UnmeasuredSource | null {
   if (!read || read.ok) return null;
@@ -113,7 +118,7 @@ function cacheAlert(samples: readonly PromSample[] | null, t: MonitorThresholds,
 export async function collectMonitor(options: MonitorOptions, deps: { signal?: AbortSignal; now?: () => Date } = {}): Promise<Result<MonitorReport>> {
   const t = options.thresholds;
   const [logs, samples] = await Promise.all([
-    options.database ? withClient(options.database.url, (c) => readLogs(c, options.database!.schema)) : Promise.resolve(null),
+    options.database ? withClient(options.database.url, (c) => readLogs(c, options.database!.schema, options.database!.redacted)).then((r) => (r.ok ? r.value : r)) : Promise.resolve(null),
     options.apiUrl ? scrapeMetrics(options.apiUrl, { timeoutMs: options.timeoutMs ?? 5000, ...(deps.signal ? { signal: deps.signal } : {}) }) : Promise.resolve(null),
   ]);
   const logsUnmeasured = unmeasuredOf('api_logs', logs, Boolean(options.apiUrl));
