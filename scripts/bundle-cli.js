@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
  * Bundles the CLI with esbuild into dist/tierctl/: main.cjs (commander and the command tree,
- * from src/cli/main.ts, CommonJS) and one self-contained bundle per module the CLI imports lazily
- * (each command's action, e.g. migrate-status-action.js, plus context.js and output.js), so
+ * from src/cli/main.ts) and one self-contained bundle per module the CLI imports lazily
+ * (each command's action, e.g. migrate-status-action.cjs, plus context.cjs and output.cjs), so
  * a command loads main.cjs and its own bundle: two files, only the code it uses (`--help`
  * loads neither pg nor zod nor Fastify). One file per command instead of esbuild's shared
  * chunks: `migrate status` loaded 33 chunk files, ~15% of its CPU time. Code shared by
  * several commands is repeated in their bundles; TierctlError is recognized across copies
- * (src/shared/failure.ts). bin/tierctl.js requires dist/tierctl/main.cjs;
+ * (src/shared/failure.ts). Every bundle is CommonJS and main.cjs `require`s a command's
+ * bundle when it runs (the source's `import('./x.js')`): no command starts Node's ES module
+ * loader for tierctl's own code (resolving, linking and evaluating the action as an ES module
+ * was ~5% of `migrate status`' CPU time). bin/tierctl.js requires dist/tierctl/main.cjs;
  * dist/tierctl/meta.json is esbuild's metafile. Run by `npm run build` (and so by `npm ci`'s
  * prepare and `npm test`). The Prisma client's runtime stays in node_modules (it loads its
  * WebAssembly query compiler from there), as do the optional pg-native, and ora and
@@ -64,12 +67,17 @@ const builtinsAsRequire = {
   },
 };
 
-/** What every build shares: Node 20 ESM, the source edits, built-ins as require. */
+/**
+ * What every build shares: CommonJS for Node 20, strict mode as the ES module sources had it
+ * (the banner comes first, so its "use strict" is the file's directive), `import.meta.url` as
+ * the bundle's own URL, the source edits, built-ins as require.
+ */
 const common = {
   absWorkingDir: root,
   outdir,
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
@@ -77,8 +85,8 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
-  // CommonJS dependencies call require(); an ES module has none of its own.
-  banner: { js: "import { createRequire as __tierctlRequire } from 'node:module'; const require = __tierctlRequire(import.meta.url);" },
+  banner: { js: `"use strict";\nconst __tierctlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
+  define: { 'import.meta.url': '__tierctlImportMetaUrl' },
 };
 const edits = [
   builtinsAsRequire,
@@ -100,7 +108,7 @@ const edits = [
   ),
 ];
 
-/** The modules src/cli imports lazily (`import('./x.js')`): each becomes dist/tierctl/x.js. */
+/** The modules src/cli imports lazily (`import('./x.js')`): each becomes dist/tierctl/x.cjs. */
 const lazyModules = [
   ...readdirSync(join(root, 'src/cli/commands'), { recursive: true }).filter((f) => f.endsWith('-action.ts')).map((f) => `src/cli/commands/${f}`),
   'src/cli/context.ts',
@@ -108,38 +116,51 @@ const lazyModules = [
 ];
 const lazyNames = new Set(lazyModules.map((m) => `./${basename(m, '.ts')}.js`));
 
-/** In main.cjs, `import('./migrate-status-action.js')` stays an import of its own bundle next to it. */
+/** In main.cjs, `import('./migrate-status-action.js')` becomes a require of its own bundle next to it, migrate-status-action.cjs. */
 const lazyImportsExternal = {
   name: 'lazy-imports-external',
   setup(b) {
-    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => (args.kind === 'dynamic-import' && lazyNames.has(args.path) ? { path: args.path, external: true } : undefined));
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) =>
+      args.kind === 'dynamic-import' && lazyNames.has(args.path) ? { path: args.path.replace(/\.js$/, '.cjs'), external: true } : undefined,
+    );
   },
 };
+/** src/cli/import-module.ts stays a file of its own, dist/tierctl/import-module.cjs, which Node compiles (its `import()` works there). */
+const importModuleFile = join(root, 'src', 'cli', 'import-module.js');
+const importModuleExternal = {
+  name: 'import-module-external',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]import-module\.js$/ }, (args) => (join(args.resolveDir, args.path) === importModuleFile ? { path: './import-module.cjs', external: true } : undefined));
+  },
+};
+const lazyBundles = [...lazyNames].map((m) => m.replace(/\.js$/, '.cjs'));
 
 await rm(outdir, { recursive: true, force: true });
 const [main, lazy] = await Promise.all([
-  // main.cjs is CommonJS: `tierctl --help` then never starts Node's ES module loader (bin/tierctl.js
-  // is CommonJS too, bin/package.json); the commands' bundles stay ES modules, imported when run.
   build({
     ...common,
     entryPoints: ['src/cli/main.ts'],
-    outExtension: { '.js': '.cjs' },
-    format: 'cjs',
-    banner: { js: "const __tierctlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    define: { 'import.meta.url': '__tierctlImportMetaUrl' },
-    plugins: [lazyImportsExternal, ...edits],
+    plugins: [lazyImportsExternal, importModuleExternal, ...edits],
+    // `import('./x.js')` of a command's bundle as `Promise.resolve().then(() => require('./x.cjs'))`:
+    // main.cjs imports nothing else dynamically.
+    supported: { 'dynamic-import': false },
     external: [],
   }),
   build({
     ...common,
-    entryPoints: lazyModules,
+    // code-cache.cjs: bin/tierctl.js loads it before main.cjs (src/cli/code-cache.ts).
+    entryPoints: [...lazyModules, 'src/cli/code-cache.ts', 'src/cli/import-module.ts'],
     entryNames: '[name]',
-    plugins: edits,
+    plugins: [importModuleExternal, ...edits],
     // The Prisma runtime loads its WebAssembly from node_modules; ora and inquirer only on a terminal.
     external: ['@prisma/client', '@prisma/client/*', '@prisma/adapter-pg', 'pg-native', 'ora', '@inquirer/prompts'],
   }),
 ]);
-for (const m of lazyNames) if (!main.metafile.outputs['dist/tierctl/main.cjs'].imports.some((i) => i.path === m)) throw new Error(`main.cjs does not import ${m}: is it still loaded lazily?`);
-if (/\brequire\(["']\.\/[a-z-]+\.js["']\)/.test(await readFile(join(outdir, 'main.cjs'), 'utf8'))) throw new Error('main.cjs requires a command bundle: they are ES modules, import() only');
+// A command's bundle is required only when it runs: every require of one in main.cjs is the lowered import().
+const mainText = await readFile(join(outdir, 'main.cjs'), 'utf8');
+for (const m of lazyBundles) if (!mainText.includes(`Promise.resolve().then(() => __toESM(require(${JSON.stringify(m)})`)) throw new Error(`main.cjs does not load ${m} lazily`);
+const eager = [...mainText.matchAll(/(.{0,40})\brequire\("(\.\/[a-z-]+\.cjs)"\)/g)].filter(([, before]) => !before.endsWith('Promise.resolve().then(() => __toESM('));
+if (eager.length > 0) throw new Error(`main.cjs requires ${eager.map(([, , m]) => m).join(', ')} when it loads: only when the command runs`);
+if (/\bimport\(/.test(mainText)) throw new Error('main.cjs imports an ES module: a command\'s bundle is required');
 // What each output holds and imports: test/cli/bundle.test.ts checks what a command loads.
 await writeFile(join(outdir, 'meta.json'), JSON.stringify({ outputs: { ...main.metafile.outputs, ...lazy.metafile.outputs } }));

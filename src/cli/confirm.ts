@@ -1,6 +1,7 @@
 import { ExitCode } from '../shared/exit-codes.js';
 import { TierctlError, failure } from '../shared/failure.js';
 import type { CliContext } from './context.js';
+import { importModule } from './import-module.js';
 
 export interface ConfirmRequest {
   /** `--yes` was given: proceed without asking. */
@@ -25,7 +26,7 @@ export async function confirmOrRefuse(ctx: CliContext, request: ConfirmRequest):
     );
   }
   for (const line of request.details ?? []) ctx.stderr.write(`  ${line}\n`);
-  const { confirm } = await import('@inquirer/prompts');
+  const { confirm } = (await importModule('@inquirer/prompts')) as typeof import('@inquirer/prompts');
   const answer = await confirm({ message: `${request.action[0]!.toUpperCase()}${request.action.slice(1)}?`, default: false }, { output: ctx.stderr, signal: ctx.signal });
   if (!answer) {
     throw new TierctlError(failure('not_confirmed', `Not confirmed: did not ${request.action}.`, ExitCode.refused));

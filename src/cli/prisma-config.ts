@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { err, ok, usageFailure, type Result } from '../shared/failure.js';
+import { importModule } from './import-module.js';
 
 /** Where Prisma 7 looks for its config file, in its order. */
 const CONFIG_FILES = ['prisma.config.ts', 'prisma.config.mts', 'prisma.config.cts', 'prisma.config.js', 'prisma.config.mjs', 'prisma.config.cjs', '.config/prisma.ts', '.config/prisma.mts', '.config/prisma.cts', '.config/prisma.js', '.config/prisma.mjs', '.config/prisma.cjs'];
@@ -36,7 +37,7 @@ export async function prismaConfigDirectUrl(root: string): Promise<Result<{ read
   try {
     const prismaConfig = createRequire(join(root, 'package.json')).resolve('prisma/config');
     const loader = createRequire(prismaConfig).resolve('@prisma/config');
-    const { loadConfigFromFile } = (await import(pathToFileURL(loader).href)) as { loadConfigFromFile: (o: { configFile: string; configRoot: string }) => Promise<LoadedConfig> };
+    const { loadConfigFromFile } = (await importModule(pathToFileURL(loader).href)) as { loadConfigFromFile: (o: { configFile: string; configRoot: string }) => Promise<LoadedConfig> };
     loaded = await loadConfigFromFile({ configFile: file, configRoot: root });
   } catch (e) {
     return unreadable(e instanceof Error ? e.message.split('\n')[0]! : String(e));

@@ -1,6 +1,7 @@
 import type { Reporter, StepHandle } from '../shared/reporter.js';
 import type { CliContext } from './context.js';
 import { colors } from './output.js';
+import { importModule } from './import-module.js';
 
 /**
  * A spinner redraws the lines it counts from the terminal's width: only on an interactive
@@ -33,7 +34,7 @@ export async function cliReporter(ctx: CliContext): Promise<Reporter> {
       warn,
     };
   }
-  const { default: ora } = await import('ora');
+  const { default: ora } = (await importModule('ora')) as typeof import('ora');
   return {
     step(title) {
       const start = Date.now();
