@@ -18,6 +18,8 @@ interface MetricValue {
 abstract class FastMetric<L extends string, S extends { readonly labels: Labels<L> }> {
   readonly aggregator = 'sum';
   protected series = new Map<string, S>();
+  /** The series by label value, one Map level per label name: no key string built per update. */
+  private index = new Map<string, unknown>();
 
   constructor(
     readonly name: string,
@@ -31,29 +33,50 @@ abstract class FastMetric<L extends string, S extends { readonly labels: Labels<
   /** The series of `labels`, created (after checking the label names) on first use. */
   protected seriesOf(labels: Labels<L>, create: (labels: Labels<L>) => S): S {
     const names = this.labelNames;
-    const key = names.length === 1 ? labels[names[0]!] : names.map((n) => labels[n]).join('\u0000');
-    let s = this.series.get(key);
-    if (!s) {
-      const given = Object.keys(labels);
-      if (given.length !== names.length || !given.every((n) => (names as readonly string[]).includes(n))) {
-        throw new Error(`${this.name}: labels must be exactly ${names.join(', ')} (got ${given.join(', ')})`);
-      }
-      s = create({ ...labels });
-      this.series.set(key, s);
+    let level = this.index;
+    for (let i = 0; i < names.length - 1; i++) {
+      const next = level.get(labels[names[i]!]) as Map<string, unknown> | undefined;
+      if (!next) return this.created(labels, create);
+      level = next;
     }
+    return (level.get(labels[names[names.length - 1]!]) as S | undefined) ?? this.created(labels, create);
+  }
+
+  private created(labels: Labels<L>, create: (labels: Labels<L>) => S): S {
+    const names = this.labelNames;
+    const given = Object.keys(labels);
+    if (given.length !== names.length || !given.every((n) => (names as readonly string[]).includes(n))) {
+      throw new Error(`${this.name}: labels must be exactly ${names.join(', ')} (got ${given.join(', ')})`);
+    }
+    const key = names.map((n) => labels[n]).join('\u0000');
+    let s = this.series.get(key);
+    if (s) return s;
+    s = create({ ...labels });
+    this.series.set(key, s);
+    let level = this.index;
+    for (let i = 0; i < names.length - 1; i++) {
+      const value = labels[names[i]!];
+      let next = level.get(value) as Map<string, unknown> | undefined;
+      if (!next) level.set(value, (next = new Map()));
+      level = next;
+    }
+    level.set(labels[names[names.length - 1]!], s);
     return s;
   }
 
   reset(): void {
     this.series.clear();
+    this.index.clear();
   }
 }
+
+const newCount = <L extends string>(labels: Labels<L>) => ({ labels, value: 0 });
 
 export class FastCounter<L extends string> extends FastMetric<L, { readonly labels: Labels<L>; value: number }> {
   readonly type = 'counter';
 
   inc(labels: Labels<L>, value = 1): void {
-    this.seriesOf(labels, (l) => ({ labels: l, value: 0 })).value += value;
+    this.seriesOf(labels, newCount).value += value;
   }
 
   async get() {
@@ -77,9 +100,11 @@ export class FastHistogram<L extends string> extends FastMetric<L, HistogramSeri
     super(name, help, labelNames, registry);
   }
 
+  private readonly newSeries = (labels: Labels<L>): HistogramSeries<L> => ({ labels, counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0, count: 0 });
+
   observe(labels: Labels<L>, value: number): void {
     if (!Number.isFinite(value)) throw new TypeError(`${this.name}: not a finite number: ${value}`);
-    const s = this.seriesOf(labels, (l) => ({ labels: l, counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0, count: 0 }));
+    const s = this.seriesOf(labels, this.newSeries);
     let i = 0;
     while (i < this.buckets.length && value > this.buckets[i]!) i++;
     s.counts[i]! += 1;

@@ -8,7 +8,15 @@ import type { FastifyInstance } from 'fastify';
 import { newRequestState } from './request-state.js';
 import type { ServerContext } from './server-context.js';
 
-const clean = (value: string, max: number) => value.replaceAll('\u0000', '\uFFFD').slice(0, max);
+const clean = (value: string, max: number) => {
+  const stored = value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+  return stored.length > max ? stored.slice(0, max) : stored;
+};
+/** The URL without its query string. */
+const pathOf = (url: string) => {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+};
 
 /**
  * `closing()` tells whether the app is shutting down: then each finished response also
@@ -32,7 +40,7 @@ export function registerRequestRecording(app: FastifyInstance, ctx: ServerContex
       requestId: request.id,
       userId: state.userId,
       method: request.method,
-      path: clean(request.url.split('?')[0] ?? '', 2048),
+      path: clean(pathOf(request.url), 2048),
       modelId: state.modelId === null ? null : clean(state.modelId, 256),
       statusCode: status,
       errorCode: state.errorCode,

@@ -27,6 +27,11 @@ function deny(reason: DenialReason, requiredTier: string, detail: string): Acces
   return { allowed: false, reason, requiredTier, message: PREFIX + detail };
 }
 
+/** The messages of `minimum` and `exact` denials, one string per tier (the server's 403 body is cached by them). */
+const messagesByTier = (detail: (label: string) => string) => Object.fromEntries(TIERS.map((t) => [t, PREFIX + detail(tierLabel(t))])) as Record<Tier, string>;
+const BELOW = messagesByTier((label) => `Requires ${label} tier or higher`);
+const NOT_EXACT = messagesByTier((label) => `Available only to the ${label} tier`);
+
 function listLabels(tiers: readonly Tier[]): string {
   const labels = tiers.map(tierLabel);
   return labels.length <= 1 ? labels.join('') : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
@@ -50,13 +55,9 @@ export function decideAccess(userTier: string, policy: ModelPolicy): AccessDecis
     return deny('unknown_required_tier', required, `Unknown required tier '${required}'`);
   }
   if (mode === 'minimum') {
-    return tierRank(userTier) >= tierRank(required)
-      ? ALLOWED
-      : deny('below_required_tier', required, `Requires ${tierLabel(required)} tier or higher`);
+    return tierRank(userTier) >= tierRank(required) ? ALLOWED : { allowed: false, reason: 'below_required_tier', requiredTier: required, message: BELOW[required] };
   }
-  return userTier === required
-    ? ALLOWED
-    : deny('tier_not_exact', required, `Available only to the ${tierLabel(required)} tier`);
+  return userTier === required ? ALLOWED : { allowed: false, reason: 'tier_not_exact', requiredTier: required, message: NOT_EXACT[required] };
 }
 
 function decideWhitelist(userTier: Tier, allowedTiers: readonly string[], requiredTier: string): AccessDecision {

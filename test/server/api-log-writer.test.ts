@@ -78,7 +78,7 @@ describe('api_logs writer: exact accounting', () => {
 
   it.each<[string, string]>([
     ['COMMIT', 'the server committed: the next attempt learns it and does not write the batch again'],
-    ['INSERT INTO "public"."api_logs"', 'the server rolled back: the next attempt writes the batch'],
+    ['COPY "public"."api_logs"', 'the server rolled back: the next attempt writes the batch'],
   ])('the connection is lost right after %s is sent: %s', async (text) => {
     const { writer, pool, balanced } = await writerFor();
     proxy().cutAfter(text, 'refuse');

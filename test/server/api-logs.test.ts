@@ -58,6 +58,21 @@ describe('api_logs', () => {
     expect(unauth.rows[0]!.n).toBe(statuses.filter((s) => s === 401).length);
   });
 
+  it('stores what the client sent as it was sent: tabs, newlines, backslashes, quotes, non-ASCII', async () => {
+    await db().pool.query('TRUNCATE api_logs');
+    const server = await startApp(db(), { apiLogs: { flushIntervalMs: 60_000, maxBatch: 1000 } });
+    const model = 'a\tb\\N\nc\r"d\' é😀\\';
+    const free = await loginToken(server.url, 'free@example.com');
+    expect((await postJson(server.url, '/v1/chat/completions', chat(model), free)).status).toBe(404);
+    expect((await getJson(server.url, '/v1/models')).status).toBe(200);
+    await server.close();
+    const { rows } = await db().pool.query(`SELECT model_id, path, user_id, error_code, tier_check_ms, method FROM api_logs WHERE path <> '/v1/auth/login' ORDER BY id`);
+    expect(rows).toEqual([
+      { model_id: model, path: '/v1/chat/completions', user_id: 'aaaaaaaa-bbbb-cccc-dddd-000000000001', error_code: 'model_not_found', tier_check_ms: null, method: 'POST' },
+      { model_id: null, path: '/v1/models', user_id: null, error_code: null, tier_check_ms: null, method: 'GET' },
+    ]);
+  });
+
   it('writes rows while running, in batches, without waiting for shutdown', async () => {
     await db().pool.query('TRUNCATE api_logs');
     const server = await startApp(db(), { apiLogs: { flushIntervalMs: 50, maxBatch: 1000 } });

@@ -22,6 +22,15 @@ describe('createDenialJson', () => {
     expect(JSON.parse(text)).toMatchObject({ details: { model_id: tricky }, timestamp: now.toISOString() });
   });
 
+  it('answers a changed decision for the same model and tier with its own body (a policy edited meanwhile)', () => {
+    const denialJson = createDenialJson();
+    const now = new Date(7);
+    const other = { message: 'Model access restricted: Requires Enterprise tier or higher', requiredTier: 'enterprise' };
+    for (const d of [decision, other, { ...other, requiredTier: 'pro' }, decision]) {
+      expect(denialJson(d, 'gpt-5', 'free', now)).toBe(JSON.stringify(denialBody(d, 'gpt-5', 'free', now)));
+    }
+  });
+
   it('stays bounded: past maxEntries it starts over and still answers right', () => {
     const denialJson = createDenialJson(2);
     const now = new Date(0);

@@ -14,19 +14,34 @@ const PLACEHOLDER_MEMBER = `,"timestamp":"${PLACEHOLDER.toISOString()}",`;
 
 export type DenialJson = (decision: Denied, modelId: string, userTier: string, now: Date) => string;
 
-/** Remembers at most `maxEntries` bodies (models x tiers is small; the bound is a safety net). */
+interface Parts {
+  readonly requiredTier: string;
+  readonly message: string;
+  readonly head: string;
+  readonly tail: string;
+}
+
+/**
+ * Remembers one body per (model, tier) and at most `maxEntries` (models x tiers is small;
+ * the bound is a safety net). Looked up by the model and tier without building a key; the
+ * decision's required tier and message are compared (the same strings each time for
+ * `minimum` and `exact`, see decideAccess) and a different decision replaces the entry.
+ */
 export function createDenialJson(maxEntries = 1024): DenialJson {
-  const parts = new Map<string, readonly [string, string]>();
+  const byModel = new Map<string, Map<string, Parts>>();
+  let size = 0;
   return (decision, modelId, userTier, now) => {
-    const key = `${modelId}\u0000${userTier}\u0000${decision.requiredTier}\u0000${decision.message}`;
-    let known = parts.get(key);
-    if (!known) {
+    let byTier = byModel.get(modelId);
+    let known = byTier?.get(userTier);
+    if (!known || known.requiredTier !== decision.requiredTier || known.message !== decision.message) {
       const json = JSON.stringify(denialBody(decision, modelId, userTier, PLACEHOLDER));
       const at = json.indexOf(PLACEHOLDER_MEMBER);
-      known = [json.slice(0, at) + ',"timestamp":"', json.slice(at + PLACEHOLDER_MEMBER.length - 2)];
-      if (parts.size >= maxEntries) parts.clear();
-      parts.set(key, known);
+      known = { requiredTier: decision.requiredTier, message: decision.message, head: json.slice(0, at) + ',"timestamp":"', tail: json.slice(at + PLACEHOLDER_MEMBER.length - 2) };
+      if (size >= maxEntries) byModel.clear(), (size = 0), (byTier = undefined);
+      if (!byTier) byModel.set(modelId, (byTier = new Map()));
+      if (!byTier.has(userTier)) size += 1;
+      byTier.set(userTier, known);
     }
-    return known[0] + now.toISOString() + known[1];
+    return known.head + now.toISOString() + known.tail;
   };
 }
