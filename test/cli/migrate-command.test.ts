@@ -96,6 +96,15 @@ describe.concurrent('tierctl migrate status, apply and rollback', { timeout: 90_
     expect(status.stdout).toContain('rolled back (tierctl)');
   });
 
+  it('rollback with nothing applied says so; it does not claim the database is at the baseline', async () => {
+    const db = await fresh();
+    const baseline = files.filter((f) => f.name < TIER_MIGRATION).at(-1)!.name;
+    const r = await migrate(db, 'rollback', '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Nothing to roll back: no migration after ${baseline} is applied.`);
+    expect(r.stdout).not.toContain('the database is at');
+  });
+
   it('apply to a database on another host asks first: no terminal and no --yes is exit 4', async () => {
     const db = await fresh();
     // The same server, addressed as an IPv4-mapped IPv6 address: not a name tierctl treats as local.
