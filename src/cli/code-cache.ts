@@ -12,13 +12,14 @@ import { Script } from 'node:vm';
  *
  * The cache lives in the user's cache directory ($XDG_CACHE_HOME or ~/.cache, then
  * tierctl/code-cache), never next to the bundles, which may be read-only. One file per bundle
- * and Node version, written once (at exit, when a bundle had no usable cache) to a temporary
- * file and renamed into place, so concurrent runs never read a half-written one. A cache is
- * used only for the bundle it was made from: its first line names the bundle's size and
- * modification time (a rebuild changes them), and V8 itself refuses data made by another V8
- * version, with other flags or for a source of another length. Whatever goes wrong (no home
- * directory, a read-only or full disk, a corrupt or stale file) only means compiling as
- * usual. TIERCTL_NO_CODE_CACHE=1 turns it off.
+ * path (two installations do not take turns overwriting one file) and Node version, written
+ * once (at exit, when a bundle had no usable cache) to a temporary file and renamed into
+ * place, so concurrent runs never read a half-written one. A cache is used only for the
+ * bundle it was made from: its first line names the bundle's size and modification time (a
+ * rebuild changes them), and V8 itself refuses data made by another V8 version, with other
+ * flags or for a source of another length. Whatever goes wrong (no home directory, a
+ * read-only or full disk, a corrupt or stale file) only means compiling as usual.
+ * TIERCTL_NO_CODE_CACHE=1 turns it off.
  *
  * A bundle that calls `import()` is compiled by Node as usual: a script compiled through
  * node:vm has no ES module loader for its dynamic imports on Node 20 without an
@@ -48,7 +49,7 @@ export function enableCodeCache(bundleDir: string, env: Readonly<Record<string, 
     if (dirname(filename) !== bundleDir || DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename, ...rest);
     const stat = statSync(filename);
     const stamp = `${HEADER} ${stat.size} ${stat.mtimeMs}\n`;
-    const file = join(cacheDir, `${basename(filename)}-${process.version}-${process.arch}.bin`);
+    const file = join(cacheDir, `${basename(filename)}-${fnv1a(bundleDir)}-${process.version}-${process.arch}.bin`);
     const cachedData = readCache(file, stamp);
     const script = new Script(Module.wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
     if (!cachedData || script.cachedDataRejected) pending.push({ script, file, stamp });
@@ -56,6 +57,13 @@ export function enableCodeCache(bundleDir: string, env: Readonly<Record<string, 
     wrapper.call(this.exports, this.exports, Module.createRequire(filename), this, filename, dirname(filename));
   };
   process.once('exit', () => writeCaches(cacheDir, pending));
+}
+
+/** A short name for a path (FNV-1a, 32 bits, hex). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 /** The V8 data of a cache file made from the bundle as it is now (`stamp`), or undefined. */
