@@ -11,7 +11,9 @@ import { quoteIdent } from '../sql.js';
  */
 export const DOWN_AUDIT_TABLE = '_tierctl_migration_rollbacks';
 
-const table = (schema: string) => `${quoteIdent(schema)}.${quoteIdent(DOWN_AUDIT_TABLE)}`;
+/** `"schema"."_tierctl_migration_rollbacks"`, as `to_regclass` takes it. */
+export const downAuditTable = (schema: string): string => `${quoteIdent(schema)}.${quoteIdent(DOWN_AUDIT_TABLE)}`;
+const table = downAuditTable;
 
 export const downAuditDdl = (schema: string) => `CREATE TABLE IF NOT EXISTS ${table(schema)} (
     "id"               VARCHAR(36)  PRIMARY KEY NOT NULL,
@@ -46,10 +48,13 @@ export async function recordDowns(client: pg.ClientBase, schema: string, entries
   );
 }
 
+/** The statement reading the names of the migrations tierctl has rolled back (column `name`). */
+export const rolledBackSql = (schema: string): string => `SELECT DISTINCT migration_name AS name FROM ${table(schema)}`;
+
 /** The migrations tierctl has rolled back at some point (none when the table does not exist). */
 export async function rolledBackMigrations(client: pg.ClientBase, schema: string): Promise<Set<string>> {
   const exists = await client.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [table(schema)]);
   if (!exists.rows[0]?.found) return new Set();
-  const { rows } = await client.query<{ name: string }>(`SELECT DISTINCT migration_name AS name FROM ${table(schema)}`);
+  const { rows } = await client.query<{ name: string }>(rolledBackSql(schema));
   return new Set(rows.map((r) => r.name));
 }

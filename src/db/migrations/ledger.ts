@@ -32,16 +32,20 @@ export interface LedgerRow {
   readonly appliedStepsCount: number;
 }
 
+/** `"schema"."_prisma_migrations"`, as `to_regclass` takes it. */
+export const ledgerTable = (schema: string): string => `${quoteIdent(schema)}."${LEDGER_TABLE}"`;
+
+/** The statement reading the ledger's rows in the order Prisma reads them (started_at). */
+export const ledgerRowsSql = (schema: string): string =>
+  `SELECT id, checksum, finished_at AS "finishedAt", migration_name AS "migrationName", logs,
+          rolled_back_at AS "rolledBackAt", started_at AS "startedAt", applied_steps_count AS "appliedStepsCount"
+     FROM ${ledgerTable(schema)} ORDER BY started_at, migration_name`;
+
 /** The ledger's rows in the order Prisma reads them (started_at), or null when the table does not exist. */
 export async function readLedger(client: pg.ClientBase, schema: string): Promise<LedgerRow[] | null> {
-  const exists = await client.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [`${quoteIdent(schema)}."${LEDGER_TABLE}"`]);
+  const exists = await client.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [ledgerTable(schema)]);
   if (!exists.rows[0]?.found) return null;
-  const { rows } = await client.query<LedgerRow>(
-    `SELECT id, checksum, finished_at AS "finishedAt", migration_name AS "migrationName", logs,
-            rolled_back_at AS "rolledBackAt", started_at AS "startedAt", applied_steps_count AS "appliedStepsCount"
-       FROM ${quoteIdent(schema)}."${LEDGER_TABLE}" ORDER BY started_at, migration_name`,
-  );
-  return rows;
+  return (await client.query<LedgerRow>(ledgerRowsSql(schema))).rows;
 }
 
 /** A row Prisma counts as applied: finished and not rolled back. */

@@ -1,12 +1,13 @@
 import { statSync } from 'node:fs';
 import type pg from 'pg';
-import { applicationTables } from '../../db/migrations/migration-session.js';
-import { readLedger, type LedgerRow } from '../../db/migrations/ledger.js';
+import { applicationTablesColumn } from '../../db/migrations/migration-session.js';
+import { ledgerRowsSql, ledgerTable, type LedgerRow } from '../../db/migrations/ledger.js';
 import { checkMigrationLock, loadMigrations, MIGRATIONS_DIR, TIER_MIGRATION, type MigrationFile } from '../../db/migrations/migration-files.js';
 import { migrationStatus, type MigrationStatus } from '../../db/migrations/migration-status.js';
-import { rolledBackMigrations } from '../../db/migrations/down-audit.js';
+import { downAuditTable, rolledBackSql } from '../../db/migrations/down-audit.js';
 import { statementLocks } from '../../db/migrations/statement-locks.js';
-import { tierSchemaState, type TierSchemaState } from '../../db/tier-columns.js';
+import { tierSchemaColumns, tierSchemaOf, type TierSchemaRow, type TierSchemaState } from '../../db/tier-columns.js';
+import { quoteLiteral } from '../../db/sql.js';
 import { err, ok, TierctlError, usageFailure, type Result } from '../../shared/failure.js';
 
 /** The migrations directory, read and checked: migration_lock.toml (P3019), one migration.sql per folder. */
@@ -73,23 +74,33 @@ export interface MigrationState {
  * Reads the ledger, tierctl's rollback record, the tier schema and the tables in one
  * REPEATABLE READ snapshot, so that a run applying migrations meanwhile cannot make the
  * picture inconsistent (e.g. no ledger yet, but the tables its first migration created).
+ * Two round trips (each a few statements in one simple query): BEGIN and what exists in the
+ * catalog, then the rows of the ledger and the rollback record where they exist, and COMMIT.
  */
 export async function readMigrationState(client: pg.ClientBase, schema: string, files: readonly MigrationFile[]): Promise<MigrationState> {
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  let ended = false;
   try {
-    const ledger = await readLedger(client, schema);
-    const rolledBack = await rolledBackMigrations(client, schema);
-    return {
-      schema,
-      ledger,
-      status: migrationStatus(files, ledger, rolledBack),
-      tier: await tierSchemaState(client, schema),
-      tables: await applicationTables(client, schema),
-    };
+    const [, catalog] = results(
+      await client.query(
+        `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+         SELECT to_regclass(${quoteLiteral(ledgerTable(schema))}) IS NOT NULL AS ledger,
+                to_regclass(${quoteLiteral(downAuditTable(schema))}) IS NOT NULL AS rollbacks,
+                ${tierSchemaColumns(schema)}, ${applicationTablesColumn(schema)}`,
+      ),
+    );
+    const found = catalog!.rows[0] as TierSchemaRow & { ledger: boolean; rollbacks: boolean; tables: string[] };
+    const rows = results(await client.query([...(found.ledger ? [ledgerRowsSql(schema)] : []), ...(found.rollbacks ? [rolledBackSql(schema)] : []), 'COMMIT'].join(';\n')));
+    ended = true;
+    const ledger = found.ledger ? (rows.shift()!.rows as LedgerRow[]) : null;
+    const rolledBack = new Set(found.rollbacks ? rows.shift()!.rows.map((r: { name: string }) => r.name) : []);
+    return { schema, ledger, status: migrationStatus(files, ledger, rolledBack), tier: tierSchemaOf(found), tables: found.tables };
   } finally {
-    await client.query('COMMIT');
+    if (!ended) await client.query('COMMIT');
   }
 }
+
+/** The results of a simple query, one per statement (pg gives a lone statement's result as is). */
+const results = (r: pg.QueryResult | pg.QueryResult[]): pg.QueryResult[] => (Array.isArray(r) ? r : [r]);
 
 /** Names of the migrations in a state, in order. */
 export const namesIn = (state: MigrationState, ...states: string[]): string[] =>
