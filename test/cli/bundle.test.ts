@@ -29,7 +29,7 @@ function loadedBy(entry: string): string[] {
 /** The packages (node_modules/<name>) and source folders (src/<dir>) behind those outputs. */
 function sourcesOf(entry: string): Set<string> {
   const names = loadedBy(entry).flatMap((o) => Object.keys(meta.outputs[o]!.inputs));
-  return new Set(names.filter((n) => !n.startsWith('builtin-require:')).map((n) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(n)?.[1] ?? n.replace(/^(src\/[^/]+)\/.*/, '$1')));
+  return new Set(names.map((n) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(n)?.[1] ?? n.replace(/^(src\/[^/]+)\/.*/, '$1')));
 }
 
 const output = (prefix: string) => {
