@@ -4,7 +4,8 @@ import type { DatabaseTarget } from '../shared/database-target.js';
 import { qualified } from '../db/sql.js';
 import { tierSchemaState } from '../db/tier-columns.js';
 import { ExitCode } from '../shared/exit-codes.js';
-import { err, failure, ok, usageFailure, type Result } from '../shared/failure.js';
+import { err, failure, ok, type Result } from '../shared/failure.js';
+import { missingApiTables, missingApiTablesFailure } from '../db/missing-api-tables.js';
 import {
   decideAccess,
   denialBody,
@@ -89,8 +90,8 @@ export async function accessExplain(options: AccessExplainOptions, deps: { now?:
   const now = deps.now?.() ?? new Date();
   const { schema } = options.database;
   const read = await withClient(options.database.url, async (client) => {
-    const missing = await client.query<{ t: string }>(`SELECT t FROM unnest(ARRAY['users', 'subscriptions', 'models']) t WHERE to_regclass(format('%I.%I', $1::text, t)) IS NULL`, [schema]);
-    if (missing.rows.length > 0) return { missing: missing.rows.map((r) => r.t) };
+    const missing = await missingApiTables(client, schema, ['users', 'subscriptions', 'models']);
+    if (missing.length > 0) return { missing };
     const users = await client.query<{ id: string; email: string }>(`SELECT id::text, email FROM ${qualified(schema, 'users')} WHERE email = $1`, [options.email]);
     const user = users.rows[0];
     if (!user) return null;
@@ -102,10 +103,7 @@ export async function accessExplain(options: AccessExplainOptions, deps: { now?:
     return { user, subs: subs.rows, tierSchema, model: await readModel(client, schema, options.modelId, tierSchema === 'present') };
   });
   if (!read.ok) return read;
-  if (read.value?.missing) {
-    const tables = read.value.missing.map((t) => `${schema}.${t}`).join(', ');
-    return err(usageFailure('api_schema_missing', `${options.database.redacted} has no ${tables}: not the API's database (or schema), or its migrations are not applied`, { hint: 'Check --database-url / DATABASE_URL (and its ?schema=); tierctl migrate status shows what is applied.' }));
-  }
+  if (read.value?.missing) return err(missingApiTablesFailure(options.database.redacted, schema, read.value.missing));
   if (!read.value) {
     return err(failure('user_not_found', `No user has the email ${JSON.stringify(options.email)}`, ExitCode.failed, { hint: 'Emails match exactly, as the API\'s login does.' }));
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, TIER_MIGRATION, type MigrationFile } from '../../src/db/migrations/migration-files.js';
 import { copyMigrations, editFile } from '../helpers/migrations-dir.js';
+import { writeLedgerUpTo } from '../helpers/ledger-rows.js';
 import { ledgerRows } from '../helpers/migrate.js';
 import { runCli } from '../helpers/run-cli.js';
 import { catalogOf, createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -97,12 +98,23 @@ describe.concurrent('tierctl migrate status, apply and rollback', { timeout: 90_
   });
 
   it('rollback with nothing applied says so; it does not claim the database is at the baseline', async () => {
-    const db = await fresh();
+    const db = await createTestDatabase('baseline');
+    dbs.push(db);
     const baseline = files.filter((f) => f.name < TIER_MIGRATION).at(-1)!.name;
+    await writeLedgerUpTo(db, baseline);
     const r = await migrate(db, 'rollback', '--yes');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Nothing to roll back: no migration after ${baseline} is applied.`);
     expect(r.stdout).not.toContain('the database is at');
+  });
+
+  it("rollback on a database without the API's tables is a configuration error (exit 2) naming them, not 'nothing to roll back'", async () => {
+    const db = await fresh();
+    const r = await migrate(db, 'rollback', '--yes');
+    expect(r.code, r.stdout).toBe(2);
+    expect(r.stderr).toContain(`${db.name} has no public.users, public.subscriptions, public.models, public.api_logs`);
+    expect(r.stdout).not.toContain('Nothing to roll back');
+    expect(await ledgerRows(db)).toEqual([]);
   });
 
   it('apply to a database on another host asks first: no terminal and no --yes is exit 4', async () => {

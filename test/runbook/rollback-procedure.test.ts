@@ -83,15 +83,21 @@ describe('tierctl rollback', () => {
 
   it('runs the stop and start hooks around it, and a failing stop hook stops the procedure', async () => {
     const marker = join(dir, 'hooks.log');
-    const ok = await runCli(['rollback', '--yes', '--accept-loss', '--stop-cmd', `echo stop >> ${marker}`, '--start-cmd', `echo start >> ${marker}`, '--models-csv', join(dir, 'missing.csv')], {
-      env: { DATABASE_URL: db().url },
-    });
-    // Already rolled back: nothing to do, but the verification still runs (and the CSV is missing: exit 1).
-    expect(ok.code).toBe(1);
-    expect(ok.stdout).toMatch(/nothing to roll back/);
-    expect(ok.stderr).toMatch(/cannot read .*missing\.csv/);
+    const hooks = ['--stop-cmd', `echo stop >> ${marker}`, '--start-cmd', `echo start >> ${marker}`];
     const { readFile } = await import('node:fs/promises');
+    // Already rolled back: nothing to roll back, so neither hook runs and nothing is verified (exit 0).
+    const nothing = await runCli(['rollback', '--yes', '--accept-loss', ...hooks], { env: { DATABASE_URL: db().url } });
+    expect(nothing.code, nothing.stderr).toBe(0);
+    expect(nothing.stdout).toMatch(/Nothing to roll back: no migration after \S+ is applied/);
+    expect(await readFile(marker, 'utf8').catch(() => '')).toBe('');
+    await apply(db());
+    const ok = await runCli(['rollback', '--yes', '--accept-loss', ...hooks, '--models-csv', join(dir, 'missing.csv')], { env: { DATABASE_URL: db().url } });
+    // Rolled back between the hooks; the verification runs (and the CSV is missing: exit 1).
+    expect(ok.code).toBe(1);
+    expect(ok.stdout).toMatch(/rolled back 20/);
+    expect(ok.stderr).toMatch(/cannot read .*missing\.csv/);
     expect(await readFile(marker, 'utf8')).toBe('stop\nstart\n');
+    await apply(db());
     const bad = await runCli(['rollback', '--yes', '--stop-cmd', 'exit 7', '--json'], { env: { DATABASE_URL: db().url } });
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout).phases.map((p: { id: string; outcome: string }) => `${p.id}:${p.outcome}`)).toEqual(['validate:ok', 'stop:failed']);

@@ -1,3 +1,4 @@
+import { nothingAppliedAfter } from '../../runbook/migrate/migrate-down.js';
 import { rollbackProcedure } from '../../runbook/rollback/rollback-procedure.js';
 import { resolveConfig } from '../../shared/config.js';
 import { ExitCode } from '../../shared/exit-codes.js';
@@ -55,13 +56,14 @@ export async function rollbackAction(ctx: CliContext, opts: RollbackFlags): Prom
   );
   const code = report.failure ? report.failure.exitCode : ExitCode.ok;
   if (opts.json) {
-    writeJson(ctx.stdout, { ok: report.outcome === 'rolled_back', ...report });
+    writeJson(ctx.stdout, { ok: report.outcome === 'rolled_back' || report.outcome === 'nothing_to_roll_back', ...report });
     return code;
   }
   const c = colors(ctx.stdout, ctx.env);
   ctx.stdout.write(phaseTable(report.phases, c));
   if (report.verification.length > 0) ctx.stdout.write(renderTable(['verification', 'result', 'detail'], report.verification.map((v) => [v.title, v.result, v.detail])));
   if (report.failure) ctx.stderr.write(formatFailure(report.failure, colors(ctx.stderr, ctx.env)));
-  ctx.stdout.write(report.outcome === 'rolled_back' ? `${c.green('Rolled back')} in ${(report.totalMs / 1000).toFixed(1)} s\n` : `${c.red(`Rollback ${report.outcome}`)}: see the failed phase above\n`);
+  if (report.outcome === 'nothing_to_roll_back') ctx.stdout.write(`Nothing to roll back: ${nothingAppliedAfter(report.target ?? null)} to ${database.redacted}. Nothing was changed; no hook was run.\n`);
+  else ctx.stdout.write(report.outcome === 'rolled_back' ? `${c.green('Rolled back')} in ${(report.totalMs / 1000).toFixed(1)} s\n` : `${c.red(`Rollback ${report.outcome}`)}: see the failed phase above\n`);
   return code;
 }

@@ -51,9 +51,9 @@ export function registerRollback(program: Command): void {
           'tierctl rollback --restore backup_before_tier_migration_20251108_120000.manifest.json --yes',
         ],
         exits: [
-          [0, 'rolled back and verified'],
+          [0, 'rolled back and verified, or nothing to roll back (the tier migration is not applied: nothing run, no hook, nothing changed; as migrate rollback)'],
           [1, 'a step or the verification failed'],
-          [2, 'usage or configuration error'],
+          [2, "usage or configuration error; a database (or ?schema=) without the API's tables (named), before any step"],
           [3, 'unreachable'],
           [4, 'refused: tier data would be lost without --backup/--accept-loss, a tampered backup or one of another database, an edited down.sql, a down.sql that removes more than its migration added, no confirmation'],
           [130, 'interrupted'],

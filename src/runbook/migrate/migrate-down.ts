@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { missingApiTables, missingApiTablesFailure } from '../../db/missing-api-tables.js';
 import { TIER_MIGRATION } from '../../db/migrations/migration-files.js';
 import { withMigrationSession } from '../../db/migrations/migration-session.js';
 import { runDownMigrations, type DownStep } from '../../db/migrations/down-runner.js';
@@ -83,6 +84,9 @@ export interface MigrateDownReport {
   readonly refusal: Failure | null;
 }
 
+/** How "nothing to roll back" is said, by `tierctl migrate rollback` and `tierctl rollback`. */
+export const nothingAppliedAfter = (target: string | null): string => (target ? `no migration after ${target} is applied` : 'no migration is applied');
+
 /**
  * `tierctl migrate rollback`: the guide's rollback SQL, made safe. Plans from the ledger,
  * applies the data-loss guard, asks, takes Prisma's advisory lock, plans again, and runs
@@ -126,6 +130,9 @@ function exactTarget(set: MigrationSet, names: readonly string[]): Result<{ afte
 
 async function rollbackWith(client: pg.Client, set: MigrationSet, schema: string, target: { after: string; target: string | null }, options: MigrateDownOptions, deps: MigrateDownDeps): Promise<Result<MigrateDownReport>> {
   const database = options.database.redacted;
+  // A database (or ?schema=) without the API's tables has nothing of ours to roll back: a wrong URL, not a success.
+  const missing = await missingApiTables(client, schema);
+  if (missing.length > 0) return err(missingApiTablesFailure(database, schema, missing));
   const first = await plan(client, set, schema, target.after, options.exactly);
   if (!first.ok) return first;
   const evidence = options.backupManifest ? await checkBackupEvidence(options.backupManifest, { identity: await databaseIdentity(client), schema }, deps) : null;

@@ -6,9 +6,9 @@ import { silentReporter, type Reporter } from '../../shared/reporter.js';
 import type { PhaseRecord } from '../deploy/deploy-journal.js';
 import { hookPhase } from '../deploy/deploy-phases.js';
 import { runSequence, unrecordedRun, type PhaseStep } from '../deploy/run-phase.js';
-import { migrateDown } from '../migrate/migrate-down.js';
+import { migrateDown, nothingAppliedAfter } from '../migrate/migrate-down.js';
 import { restoreBackup } from '../backup/restore-backup.js';
-import { validateRollback } from './rollback-validation.js';
+import { validateRollback, type RollbackValidation } from './rollback-validation.js';
 import { apiWithoutTierFields, beforeCsvPath, modelsMatchCsv, schemaWithoutTier, type RollbackCheck } from './rollback-checks.js';
 
 /**
@@ -42,7 +42,10 @@ export interface RollbackOptions {
 }
 
 export interface RollbackReport {
-  readonly outcome: 'rolled_back' | 'failed' | 'interrupted';
+  /** `nothing_to_roll_back`: no migration after the target is applied (and no --restore): validated, nothing run, nothing changed. */
+  readonly outcome: 'rolled_back' | 'nothing_to_roll_back' | 'failed' | 'interrupted';
+  /** With `nothing_to_roll_back`: the migration the database is at (null: none applied). */
+  readonly target?: string | null;
   readonly phases: readonly PhaseRecord[];
   readonly verification: readonly RollbackCheck[];
   readonly failure: Failure | null;
@@ -59,8 +62,19 @@ export async function rollbackProcedure(o: RollbackOptions, deps: { reporter: Re
   const session = await requireSession(o.database, 'tierctl rollback');
   if (!session.ok) return session;
   const verification: RollbackCheck[] = [];
+  let validation: RollbackValidation | undefined;
+  const validate: PhaseStep = ['validate', 'Validate the backups, their database and the data-loss guard (before any change)', async () => {
+    const r = await validateRollback(o, deps.signal);
+    if (r.ok) validation = r.value.data;
+    return r;
+  }];
+  const invalid = await runSequence(run, [validate], deps.signal);
+  const end = (outcome: RollbackReport['outcome'], failed: Failure | null, extra: Partial<RollbackReport> = {}): Result<RollbackReport> =>
+    ok({ outcome, phases: run.journal.phases, verification, failure: failed, totalMs: Math.round(performance.now() - started), ...extra });
+  if (invalid) return end(invalid.exitCode === ExitCode.interrupted ? 'interrupted' : 'failed', invalid);
+  // The tier migration is not applied: stopping the backend and "verifying" a rollback that did not happen would only mislead.
+  if (validation?.nothingToRollBack && !o.restoreManifest) return end('nothing_to_roll_back', null, { target: validation.target });
   const steps: PhaseStep[] = [
-    ['validate', 'Validate the backups, their database and the data-loss guard (before any change)', () => validateRollback(o, deps.signal)],
     ['stop', 'Stop the backend (rollback step 1)', o.stopCmd ? () => hookPhase(o.stopCmd!, o.hookTimeoutMs, deps.signal) : 'no --stop-cmd'],
     ['migrate-rollback', 'Roll back the migration (rollback step 2)', async () => {
       // --restore returns the whole database to the backup: discarding later tier assignments is what it is for.
@@ -70,7 +84,7 @@ export async function rollbackProcedure(o: RollbackOptions, deps: { reporter: Re
         { reporter: silentReporter, ...signal },
       );
       if (!r.ok) return r;
-      const detail = r.value.rolledBack.length === 0 ? 'nothing to roll back (already at the baseline)' : `rolled back ${r.value.rolledBack.join(', ')} (models locked ${Math.round(r.value.heldMs)} ms)`;
+      const detail = r.value.rolledBack.length === 0 ? `nothing to roll back (${nothingAppliedAfter(r.value.target)})` : `rolled back ${r.value.rolledBack.join(', ')} (models locked ${Math.round(r.value.heldMs)} ms)`;
       return ok({ detail, data: { rolledBack: r.value.rolledBack, target: r.value.target, allowedBy: r.value.allowedBy } });
     }],
     ['restore', 'Restore the backup (rollback step 3)', o.restoreManifest ? async () => {
@@ -89,6 +103,5 @@ export async function rollbackProcedure(o: RollbackOptions, deps: { reporter: Re
     }],
   ];
   const failed = await runSequence(run, steps, deps.signal);
-  const outcome = !failed ? 'rolled_back' : failed.exitCode === ExitCode.interrupted ? 'interrupted' : 'failed';
-  return ok({ outcome, phases: run.journal.phases, verification, failure: failed, totalMs: Math.round(performance.now() - started) });
+  return end(!failed ? 'rolled_back' : failed.exitCode === ExitCode.interrupted ? 'interrupted' : 'failed', failed);
 }

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { migrateDown, type MigrateDownReport } from '../../../runbook/migrate/migrate-down.js';
+import { migrateDown, nothingAppliedAfter, type MigrateDownReport } from '../../../runbook/migrate/migrate-down.js';
 import { ExitCode } from '../../../shared/exit-codes.js';
 import { unwrap } from '../../../shared/failure.js';
 import { confirmOrRefuse } from '../../confirm.js';
@@ -60,7 +60,7 @@ export function renderMigrateRollback(r: MigrateDownReport, c: ChalkInstance): s
     return out.join('');
   }
   if (r.waitedFor.length > 0) out.push(`Waited ${r.lockWaitMs} ms for the migration lock, held by:\n${renderSessions(r.waitedFor)}`);
-  if (r.rolledBack.length === 0) out.push(`Nothing to roll back: ${r.target ? `no migration after ${r.target} is applied` : 'no migration is applied'}.\n`);
+  if (r.rolledBack.length === 0) out.push(`Nothing to roll back: ${nothingAppliedAfter(r.target)}.\n`);
   else {
     out.push(`Rolled back in one transaction (models locked ${r.heldMs} ms${r.attempts > 1 ? `, ${r.attempts} attempts` : ''}), newest first:\n`);
     out.push(renderTable(['migration', 'ledger rows', 'audit'], r.rolledBack.map((n) => [n, 'deleted', '_tierctl_migration_rollbacks'])));

@@ -48,9 +48,9 @@ const HELP = {
       "tierctl migrate rollback --accept-loss --reason 'INC-1234' --yes",
     ],
     exits: [
-      [0, 'rolled back, or nothing to roll back'],
+      [0, 'rolled back, or nothing to roll back (no migration after the target is applied)'],
       [1, 'failed (nothing changed)'],
-      U,
+      [2, "usage or configuration error; a database (or ?schema=) without the API's tables (named): nothing changed"],
       UNREACHABLE,
       [4, "refused: it would drop models' non-default tier settings without --accept-loss or a --backup whose dump holds exactly those values; a down.sql edited since its migration was applied (unless --allow-edited-down names it); a down.sql that removes or changes anything its migration did not add"],
       INTERRUPTED,
