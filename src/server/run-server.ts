@@ -8,6 +8,7 @@
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { connectClient } from '../db/pg-connect.js';
+import { missingApiTables, missingApiTablesFailure } from '../db/missing-api-tables.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { err, failure, ok, type Result } from '../shared/failure.js';
 import { redactUrl } from '../shared/redact-url.js';
@@ -58,7 +59,14 @@ export async function runServer(config: ServerConfig, deps: RunServerDeps): Prom
     await flushLogger(log);
     return probe;
   }
+  const missing = await missingApiTables(probe.value, config.database.schema).catch(() => []);
   await probe.value.end().catch(() => {});
+  if (missing.length > 0) {
+    const f = missingApiTablesFailure(config.database.redacted, config.database.schema, missing);
+    log.error({ database: config.database.redacted, missing }, f.message);
+    await flushLogger(log);
+    return err(f);
+  }
   log.info({ database: config.database.redacted, ...(config.database.redactedDirect ? { direct: config.database.redactedDirect } : {}), schema: config.database.schema }, 'Database connected successfully');
   if (!config.enforceTiers) log.warn('ENABLE_TIER_ENFORCEMENT=false: shadow mode, would-be denials are logged and counted but allowed');
   if (config.openaiCompatibleBaseUrl) {

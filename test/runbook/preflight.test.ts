@@ -41,11 +41,12 @@ describe('preflight', () => {
     expect(find(r, 'backup-space').status).toBe('ok');
   });
 
-  it('an empty database (no tables at all) is said to be empty, not "baseline only"', async () => {
+  it('an empty database (no tables at all) is said to be empty, not "baseline only"; without the API\'s tables it is a blocker (a wrong URL, or migrate apply first)', async () => {
     const db = await createTestDatabase('none');
     dbs.push(db);
     const r = await run(db);
-    expect(r.ready).toBe(true);
+    expect(r.ready).toBe(false);
+    expect(find(r, 'model-count')).toMatchObject({ status: 'blocker', message: expect.stringContaining(`${db.name} has no public.users, public.subscriptions, public.models, public.api_logs`) });
     expect(find(r, 'schema-state')).toMatchObject({ status: 'ok', message: `Empty database (no tables at all): the baseline and ${TIER_MIGRATION} are both pending` });
     expect(find(r, 'ledger')).toMatchObject({ status: 'ok', message: 'Empty database: migrate apply will create everything' });
   });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { missingApiTables, missingApiTablesFailure } from '../../db/missing-api-tables.js';
 import { isApplied, isFailed } from '../../db/migrations/ledger.js';
 import { ensureLedger, insertResolvedAppliedRow, markFailedRolledBack } from '../../db/migrations/ledger-writes.js';
 import { TIER_MIGRATION } from '../../db/migrations/migration-files.js';
@@ -54,6 +55,8 @@ export async function migrateResolve(options: MigrateResolveOptions, deps: Migra
   return withMigrationSession(options.database, 'migrate resolve', async (client, schema) => {
     await deps.confirm?.({ database: options.database.redacted, action });
     return underMigrationLock(client, options, deps, async () => {
+      const missing = options.applied !== undefined ? await missingApiTables(client, schema) : [];
+      if (missing.length > 0) return err(missingApiTablesFailure(options.database.redacted, schema, missing));
       const result = options.applied !== undefined ? await resolveApplied(client, set.value, schema, name) : await resolveRolledBack(client, set.value, schema, name);
       if (result.ok) deps.reporter.info(`${name}: ${action}`);
       return result.ok ? ok({ database: options.database.redacted, migration: name, ...result.value }) : result;

@@ -14,7 +14,7 @@ export async function alterPrivilegeCheck(client: pg.ClientBase, schema: string)
   const { rows } = await client.query<{ me: string; superuser: boolean; owner: string | null; owns: boolean | null; can_create: boolean }>(
     `SELECT current_user AS me, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
             c.relowner::regrole::text AS owner, pg_has_role(current_user, c.relowner, 'USAGE') AS owns,
-            coalesce(has_schema_privilege(current_user, $1::text, 'CREATE'), false) AS can_create
+            coalesce(CASE WHEN EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1::text) THEN has_schema_privilege(current_user, $1::text, 'CREATE') END, false) AS can_create
        FROM (SELECT 1) one
        LEFT JOIN pg_class c ON c.oid = to_regclass(format('%I.models', $1::text))`,
     [schema],

@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import type pg from 'pg';
+import { missingApiTables, missingApiTablesFailure } from '../../db/missing-api-tables.js';
 import { readLedger } from '../../db/migrations/ledger.js';
 import { migrationStatus } from '../../db/migrations/migration-status.js';
 import { connectClient } from '../../db/pg-connect.js';
@@ -75,9 +76,13 @@ async function diskSpaceCheck(dir: string, databaseBytes: number): Promise<Prefl
   return preflightCheck('backup-space', title, 'blocker', `${message}: not enough room for the backup`, { hint: 'Free space or pick another --backup-dir.' });
 }
 
-async function modelCountCheck(client: pg.ClientBase, schema: string): Promise<PreflightCheck> {
-  const { rows } = await client.query<{ found: boolean }>(`SELECT to_regclass(format('%I.models', $1::text)) IS NOT NULL AS found`, [schema]);
-  if (!rows[0]?.found) return preflightCheck('model-count', 'Models', 'warn', 'No models table');
+/** No `models` table: not the API's database (or ?schema=), or not migrated at all; the tier deployment has nothing to change there. */
+async function modelCountCheck(client: pg.ClientBase, schema: string, database: string): Promise<PreflightCheck> {
+  const missing = await missingApiTables(client, schema);
+  if (missing.includes('models')) {
+    const f = missingApiTablesFailure(database, schema, missing);
+    return preflightCheck('model-count', 'Models', 'blocker', f.message, { hint: `${f.hint} A new installation: tierctl migrate apply creates the API's tables first.` });
+  }
   const count = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(schema)}.models`)).rows[0]!.n);
   return count === 0 ? preflightCheck('model-count', 'Models', 'warn', 'The models table is empty: there is nothing to assign tiers to') : preflightCheck('model-count', 'Models', 'ok', `${count} models`);
 }
@@ -114,7 +119,7 @@ export async function preflight(options: PreflightOptions, deps: { reporter: Rep
       await modelsLockCheck(client, schema),
       await longTransactionCheck(client, options.longTransactionMs ?? 60_000),
       await diskSpaceCheck(options.backupDir ?? '.', databaseBytes),
-      await modelCountCheck(client, schema),
+      await modelCountCheck(client, schema, target),
     ];
     const blockers = checks.filter((c) => c.status === 'blocker').length;
     const warnings = checks.filter((c) => c.status === 'warn').length;

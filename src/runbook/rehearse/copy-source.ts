@@ -5,6 +5,7 @@ import { requirementsFromCatalog, requirementsFromToc, type DumpRequirements } f
 import { withClient } from '../../db/pg-connect.js';
 import { checkToolCanDump, directPgTool, pgToolVersion, serverVersion } from '../../db/dump/pg-tools.js';
 import { listTables } from '../../db/table-counts.js';
+import { missingApiTables, missingApiTablesFailure } from '../../db/missing-api-tables.js';
 import { execOk } from '../../shared/exec.js';
 import { err, ok, type Result } from '../../shared/failure.js';
 import type { Reporter } from '../../shared/reporter.js';
@@ -93,12 +94,15 @@ export async function describeSource(spec: SourceSpec, deps: SourceDeps): Promis
         `SELECT current_database() AS db, current_setting('server_version_num') AS v, pg_database_size(current_database())::bigint AS size`,
       );
       const info = rows[0]!;
+      const missing = await missingApiTables(client, spec.target.schema);
+      if (missing.length > 0) return { missing };
       return { info, tables: (await listTables(client)).length, requirements: await requirementsFromCatalog(client) };
     } finally {
       await client.query('COMMIT').catch(() => {});
     }
   }, { applicationName: 'tierctl rehearse (source, read only)' });
   if (!described.ok) return described;
+  if ('missing' in described.value) return err(missingApiTablesFailure(sessionRedacted(spec.target), spec.target.schema, described.value.missing ?? []));
   const { info, tables, requirements } = described.value;
   const num = Number(info.v);
   // pg_dump refuses a newer server: say so (and which pg_dump to use) before anything is created.
