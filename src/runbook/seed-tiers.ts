@@ -2,6 +2,7 @@ import { insertSandboxCatalog } from '../db/sandbox-catalog.js';
 import { applyTierAssignments, type AssignmentChange } from '../db/tier-assignments.js';
 import { connectClient } from '../db/pg-connect.js';
 import { tierSchemaState } from '../db/tier-columns.js';
+import { missingApiTables, missingApiTablesFailure } from '../db/missing-api-tables.js';
 import type { DatabaseTarget } from '../shared/database-target.js';
 import type { TierAssignments } from '../fixtures/fixture-schemas.js';
 import { loadSandboxModels, loadTierAssignments } from '../fixtures/load-fixtures.js';
@@ -63,6 +64,8 @@ async function seedOnce(options: SeedOptions, dryRun: boolean): Promise<Result<S
   if (!connected.ok) return connected;
   const client = connected.value;
   try {
+    const missing = await missingApiTables(client, options.database.schema, ['models']);
+    if (missing.length > 0) return err(missingApiTablesFailure(options.database.redacted, options.database.schema, missing));
     const tier = await tierSchemaState(client, options.database.schema);
     if (tier.state !== 'present') {
       return err(failure('tier_schema_missing', `The tier columns are ${tier.state === 'absent' ? 'not there' : 'only partly there'}: run tierctl migrate apply first`, ExitCode.failed, {

@@ -3,7 +3,7 @@
  * API's database with `?schema=nosuch`: a clear message and a documented exit code, never
  * "Internal error" or a stack trace, and nothing changed (tables and schemas the same after).
  * `migrate apply` runs as --dry-run: on an empty database it creates everything, as Prisma does.
- * `verify` is not here: it reads the API, not the database.
+ * `verify` asks a healthy API (on the API's database) and checks the wrong one in its test 1.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { plainTarget } from '../../src/shared/database-target.js';
 import { ExitCode } from '../../src/shared/exit-codes.js';
 import { silentReporter } from '../../src/shared/reporter.js';
 import { runCli } from '../helpers/run-cli.js';
+import { startApp, type RunningApp } from '../helpers/server.js';
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 let empty: TestDatabase;
@@ -22,6 +23,7 @@ let api: TestDatabase;
 let other: TestDatabase;
 let dir: string;
 let manifest: string;
+let app: RunningApp;
 let baseline: string;
 const before = new Map<TestDatabase, string[]>();
 
@@ -37,9 +39,11 @@ beforeAll(async () => {
   const backup = await backupDatabase({ database: plainTarget(other.url), dir }, { reporter: silentReporter });
   if (!backup.ok) throw new Error(backup.failure.message);
   manifest = backup.value.manifestPath;
+  app = await startApp(other);
   for (const db of [empty, api]) before.set(db, await shapeOf(db));
 }, 60_000);
 afterAll(async () => {
+  await app?.close();
   await Promise.all([empty?.drop(), api?.drop(), other?.drop(), rm(dir, { recursive: true, force: true })]);
 });
 
@@ -58,9 +62,11 @@ const commands: readonly (readonly [string, (t: (typeof targets)[number]) => str
   ['migrate rollback', () => ['migrate', 'rollback', '--yes'], 2, /has no .*models.*: not the API's database/],
   ['migrate baseline', () => ['migrate', 'baseline', '--yes'], 4, /is not what the migrations up to/],
   ['migrate resolve --applied', () => ['migrate', 'resolve', '--applied', baseline, '--yes'], 2, /has no .*models.*: not the API's database/],
-  ['seed', () => ['seed', '--yes'], 1, /The tier columns are not there/],
-  ['seed --catalog', () => ['seed', '--catalog', '--yes'], 1, /The tier columns are not there/],
-  ['users create', () => ['users', 'create'], 1, /No users\/subscriptions tables/],
+  ['seed', () => ['seed', '--yes'], 2, /has no .*models.*: not the API's database/],
+  ['seed --catalog', () => ['seed', '--catalog', '--yes'], 2, /has no .*models.*: not the API's database/],
+  ['users create', () => ['users', 'create'], 2, /has no .*users, .*subscriptions: not the API's database/],
+  ['users create --remove', () => ['users', 'create', '--remove', '--yes'], 2, /has no .*users, .*subscriptions: not the API's database/],
+  ['verify', () => ['verify', '--api-url', app.url, '--only', '1'], 1, /has no .*models.*: not the API's database/],
   ['deploy', (t) => ['deploy', '--api-url', 'http://127.0.0.1:1', '--backup-dir', dir, '--evidence-dir', dir, '--journal', join(dir, `journal-${t.schema}.json`), '--seed', '--yes'], 1, /Preflight found \d blocker\(s\): nothing was changed\.[^]*has no .*models.*: not the API's database/],
   ['rollback', () => ['rollback', '--yes', '--accept-loss'], 2, /has no .*models.*: not the API's database/],
   ['rehearse --from-database', (t) => ['rehearse', '--from-database', t.url(), '--sandbox-url', ADMIN_URL], 2, /has no .*models.*: not the API's database/],

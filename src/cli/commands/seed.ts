@@ -32,7 +32,7 @@ export function registerSeed(program: Command): void {
         exits: [
           [0, 'seeded (or nothing to change)'],
           [1, 'a listed model does not exist (use --catalog), or the tier columns are missing (run tierctl migrate apply first)'],
-          [2, 'invalid or incoherent assignments, usage'],
+          [2, "invalid or incoherent assignments, usage; a database (or ?schema=) without the API's models table (named)"],
           [3, 'unreachable'],
           [4, 'not confirmed'],
         ],

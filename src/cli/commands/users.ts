@@ -36,8 +36,7 @@ export function registerUsers(program: Command): void {
         ],
         exits: [
           [0, 'ok (a second run reports "unchanged")'],
-          [1, 'no users table'],
-          [2, 'usage or configuration error'],
+          [2, "usage or configuration error; a database (or ?schema=) without the API's users and subscriptions tables (named)"],
           [3, 'unreachable'],
           [4, '--remove not confirmed'],
         ],
