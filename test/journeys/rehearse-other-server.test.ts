@@ -55,7 +55,9 @@ describe('journey: tierctl rehearse across servers (--sandbox-url on an older on
   }, 300_000);
 
   it('a source on a newer server than pg_dump: exit 2 naming the pg_dump to use, before anything is created', async () => {
+    // The API's database (baseline schema) on the newer server: what stops the rehearsal is pg_dump alone.
     const url = await newer.createDatabase('production');
+    await fillProductionLike(url, { models: 2, users: 2, apiLogs: 0, at: 'baseline' });
     const r = await runCli(['rehearse', '--from-database', url, '--json'], { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(2);
     const report = JSON.parse(r.stdout);
